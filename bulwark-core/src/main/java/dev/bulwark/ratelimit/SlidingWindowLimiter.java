@@ -1,0 +1,344 @@
+package dev.bulwark.ratelimit;
+
+import dev.bulwark.InvalidConfigException;
+import dev.bulwark.internal.Check;
+import dev.bulwark.time.Scheduler;
+import dev.bulwark.time.Ticker;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * At most {@code limit} calls in any window of length {@code window}.
+ *
+ * <p>Two modes. <b>Exact</b> (the default up to {@value #EXACT_MAX} calls per window) remembers
+ * the time of each of the last {@code limit} grants and admits a call only if the grant
+ * {@code limit} places back is older than the window: never more than {@code limit} in any window.
+ * <b>Approximate</b> (the default above that) counts calls in fixed windows and estimates the
+ * sliding count as {@code previous × (1 − elapsed fraction) + current}, in constant memory; it can
+ * admit slightly more or fewer than the limit at a window boundary. Both are lock-free.
+ */
+public final class SlidingWindowLimiter implements RateLimiter {
+    /** The largest limit kept exactly by default. */
+    public static final int EXACT_MAX = 10_000;
+    private static final int APPROXIMATE_MAX = (1 << 20) - 1;
+
+    private final String name;
+    private final Ticker ticker;
+    private final Scheduler scheduler;
+    private final long windowNanos;
+    private volatile Window state;
+
+    private SlidingWindowLimiter(Builder b) {
+        this.name = b.name;
+        this.scheduler = b.scheduler;
+        this.ticker = b.scheduler.ticker();
+        this.windowNanos = Check.nanos(b.window);
+        boolean exact = b.exact != null ? b.exact : b.limit <= EXACT_MAX;
+        this.state = exact ? new ExactLog(b.limit, windowNanos) : new Counter(b.limit, windowNanos, ticker.read());
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(Check.name("name", name));
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    public int limit() {
+        return state.limit();
+    }
+
+    public boolean isExact() {
+        return state instanceof ExactLog;
+    }
+
+    @Override
+    public boolean tryAcquire(int permits) {
+        Window w = state;
+        if (permits < 1 || permits > w.limit()) {
+            throw new InvalidConfigException("permits", permits, "an integer in [1, limit=" + w.limit() + "]");
+        }
+        return w.tryAcquire(ticker.read(), permits);
+    }
+
+    @Override
+    public boolean tryAcquire(int permits, Duration maxWait) {
+        long budget = Check.nanos(Check.nonNegative("maxWait", maxWait));
+        long start = ticker.read();
+        while (!tryAcquire(permits)) {
+            long wait = Math.max(1, nanosUntilPermit());
+            if (ticker.read() - start + wait > budget || !Waits.sleep(scheduler, wait)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public long nanosUntilPermit() {
+        return state.nanosUntilPermit(ticker.read());
+    }
+
+    /**
+     * Changes the limit live. Exact mode keeps the most recent grants it remembers, so calls
+     * already admitted still count; approximate mode keeps its counts.
+     */
+    public void setLimit(int limit) {
+        Window old = state;
+        Check.between("limit", limit, 1, old instanceof ExactLog ? Integer.MAX_VALUE : APPROXIMATE_MAX);
+        state = old.withLimit(limit);
+    }
+
+    @Override
+    public RateLimitedException rejection() {
+        return new RateLimitedException(name, state.limit() + " per " + Duration.ofNanos(windowNanos)
+                + (isExact() ? "" : " (approximate)"), nanosUntilPermit());
+    }
+
+    @Override
+    public String toString() {
+        return "SlidingWindowLimiter{" + name + ", " + limit() + " per " + Duration.ofNanos(windowNanos) + '}';
+    }
+
+    private interface Window {
+        int limit();
+
+        boolean tryAcquire(long now, int permits);
+
+        long nanosUntilPermit(long now);
+
+        Window withLimit(int limit);
+    }
+
+    /**
+     * The last {@code limit} grant times in a ring indexed by grant number. Grant {@code n} may
+     * happen only if grant {@code n − limit} is older than the window. A grant claims its number by
+     * CAS on {@code head}, then writes its time and its number ({@code owner}) into the slot. A
+     * claimant that finds the slot not yet written for the grant it must compare with (a writer
+     * preempted between the two steps) refuses, so the mode never admits more than the limit.
+     */
+    private static final class ExactLog implements Window {
+        private final int limit;
+        private final long windowNanos;
+        private final AtomicLong head = new AtomicLong();
+        private final AtomicLongArray times;
+        private final AtomicLongArray owner;
+
+        ExactLog(int limit, long windowNanos) {
+            this.limit = limit;
+            this.windowNanos = windowNanos;
+            this.times = new AtomicLongArray(limit);
+            this.owner = new AtomicLongArray(limit);
+            for (int i = 0; i < limit; i++) {
+                owner.set(i, i - limit); // "grant i − limit" happened: never, so grants 0..limit−1 may go at once
+                times.set(i, Long.MIN_VALUE);
+            }
+        }
+
+        @Override
+        public int limit() {
+            return limit;
+        }
+
+        @Override
+        public boolean tryAcquire(long now, int permits) {
+            while (true) {
+                long n = head.get();
+                if (!mayGrant(n, permits, now)) {
+                    if (head.get() != n) {
+                        continue; // someone advanced: look again at the new head
+                    }
+                    return false;
+                }
+                if (head.compareAndSet(n, n + permits)) {
+                    for (long g = n; g < n + permits; g++) {
+                        int slot = (int) (g % limit);
+                        times.set(slot, now);
+                        owner.set(slot, g);
+                    }
+                    return true;
+                }
+            }
+        }
+
+        // Grants n .. n+permits−1 may go if each grant limit places before them is written and expired.
+        // A slot not yet written for that grant (its writer preempted between claim and write) refuses
+        // rather than guesses.
+        private boolean mayGrant(long n, int permits, long now) {
+            for (long g = n; g < n + permits; g++) {
+                int slot = (int) (g % limit);
+                if (owner.get(slot) != g - limit) {
+                    return false;
+                }
+                long previous = times.get(slot);
+                if (previous != Long.MIN_VALUE && now - previous < windowNanos) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public long nanosUntilPermit(long now) {
+            long n = head.get();
+            long previous = times.get((int) (n % limit));
+            return previous == Long.MIN_VALUE ? 0 : Math.max(0, previous + windowNanos - now);
+        }
+
+        @Override
+        public Window withLimit(int newLimit) {
+            ExactLog next = new ExactLog(newLimit, windowNanos);
+            long n = head.get();
+            // Replay the most recent grants, oldest first, so they keep counting under the new limit.
+            long first = Math.max(0, n - Math.min(limit, newLimit));
+            for (long g = first; g < n; g++) {
+                int slot = (int) (g % limit);
+                long t = times.get(slot);
+                if (t != Long.MIN_VALUE) {
+                    long k = next.head.getAndIncrement();
+                    int to = (int) (k % newLimit);
+                    next.times.set(to, t);
+                    next.owner.set(to, k);
+                }
+            }
+            return next;
+        }
+    }
+
+    /**
+     * Fixed windows, with the sliding count estimated from the previous window's count. The
+     * window's number (24 bits), the previous count and the current count (20 bits each) share one
+     * {@code long}, updated by CAS, so a window rollover is atomic with the count it carries over.
+     */
+    private static final class Counter implements Window {
+        private static final long COUNT_MASK = (1L << 20) - 1;
+        private static final long INDEX_MASK = (1L << 24) - 1;
+
+        private final int limit;
+        private final long windowNanos;
+        private final AtomicLong packed;
+        private final long origin;
+
+        Counter(int limit, long windowNanos, long now) {
+            this(limit, windowNanos, now, 0);
+        }
+
+        private Counter(int limit, long windowNanos, long origin, long packedState) {
+            this.limit = limit;
+            this.windowNanos = windowNanos;
+            this.origin = origin;
+            this.packed = new AtomicLong(packedState);
+        }
+
+        @Override
+        public int limit() {
+            return limit;
+        }
+
+        @Override
+        public boolean tryAcquire(long now, int permits) {
+            long index = Math.floorDiv(now - origin, windowNanos);
+            double elapsed = (double) Math.floorMod(now - origin, windowNanos) / windowNanos;
+            while (true) {
+                long p = packed.get();
+                long previous = previous(p, index);
+                long current = current(p, index);
+                if (previous * (1.0 - elapsed) + current + permits > limit) {
+                    return false;
+                }
+                long next = ((index & INDEX_MASK) << 40) | (previous << 20) | (current + permits);
+                if (packed.compareAndSet(p, next)) {
+                    return true;
+                }
+            }
+        }
+
+        private static long gap(long p, long index) {
+            return ((index & INDEX_MASK) - ((p >>> 40) & INDEX_MASK)) & INDEX_MASK;
+        }
+
+        /** The previous window's count, as seen from window {@code index}. */
+        private static long previous(long p, long index) {
+            long gap = gap(p, index);
+            return gap == 0 ? (p >>> 20) & COUNT_MASK : gap == 1 ? p & COUNT_MASK : 0;
+        }
+
+        /** The current window's count, as seen from window {@code index}. */
+        private static long current(long p, long index) {
+            return gap(p, index) == 0 ? p & COUNT_MASK : 0;
+        }
+
+        @Override
+        public long nanosUntilPermit(long now) {
+            long index = Math.floorDiv(now - origin, windowNanos);
+            long into = Math.floorMod(now - origin, windowNanos);
+            long p = packed.get();
+            long previous = previous(p, index);
+            long current = current(p, index);
+            double elapsed = (double) into / windowNanos;
+            if (previous * (1.0 - elapsed) + current + 1 <= limit) {
+                return 0;
+            }
+            if (current + 1 > limit || previous == 0) {
+                return windowNanos - into; // only the next window helps
+            }
+            // previous × (1 − f) + current + 1 ≤ limit  ⇔  f ≥ 1 − (limit − current − 1) / previous
+            double needed = 1.0 - (limit - current - 1.0) / previous;
+            return Math.max(1, (long) (needed * windowNanos) - into);
+        }
+
+        @Override
+        public Window withLimit(int newLimit) {
+            return new Counter(newLimit, windowNanos, origin, packed.get());
+        }
+    }
+
+    /** Builds a {@link SlidingWindowLimiter}. */
+    public static final class Builder {
+        private final String name;
+        private int limit;
+        private Duration window;
+        private Boolean exact;
+        private Scheduler scheduler = Scheduler.system();
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        /** At most {@code calls} calls in any window of length {@code length}. */
+        public Builder limit(int calls, Duration length) {
+            limit = Check.positive("limit", calls);
+            window = Check.positive("window", length);
+            return this;
+        }
+
+        /** Forces exact mode (memory grows with the limit) or approximate mode (constant memory). */
+        public Builder exact(boolean keepExact) {
+            exact = keepExact;
+            return this;
+        }
+
+        /** Time source and where waits happen (default the system's). */
+        public Builder scheduler(Scheduler source) {
+            scheduler = Check.notNull("scheduler", source);
+            return this;
+        }
+
+        public SlidingWindowLimiter build() {
+            if (window == null) {
+                throw new InvalidConfigException("limit", "unset", "limit(calls, window) with calls >= 1 and window > 0");
+            }
+            boolean isExact = exact != null ? exact : limit <= EXACT_MAX;
+            if (isExact && limit > 10_000_000) {
+                throw new InvalidConfigException("limit", limit, "at most 10000000 in exact mode (use exact(false))");
+            }
+            if (!isExact && limit > APPROXIMATE_MAX) {
+                throw new InvalidConfigException("limit", limit, "at most " + APPROXIMATE_MAX + " in approximate mode");
+            }
+            return new SlidingWindowLimiter(this);
+        }
+    }
+}

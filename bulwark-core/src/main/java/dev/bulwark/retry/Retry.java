@@ -1,0 +1,392 @@
+package dev.bulwark.retry;
+
+import dev.bulwark.CallContext;
+import dev.bulwark.CallFailedException;
+import dev.bulwark.FailureClassifier;
+import dev.bulwark.InvalidConfigException;
+import dev.bulwark.Verdict;
+import dev.bulwark.internal.Check;
+import dev.bulwark.internal.Listeners;
+import dev.bulwark.time.Scheduler;
+import dev.bulwark.time.Ticker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * Runs a call again when it fails in a way that retrying may fix.
+ *
+ * <p>Attempts stop at {@code maxAttempts}, at the time budget ({@code maxDuration}, or the call
+ * context's deadline if sooner: no attempt starts that could not finish its backoff before it), on a
+ * {@linkplain dev.bulwark.Permanent permanent} error, on interruption or cancellation, or when a
+ * shared {@link RetryBudget} is spent. The shared {@link FailureClassifier} decides what is a
+ * failure; {@code retryOn} / {@code abortOn} refine which failures are retried. When every attempt
+ * fails the call ends in {@link RetriesExhaustedException}, with each attempt's error attached;
+ * a result judged a failure (e.g. HTTP 503) is retried too, and returned as is when retries run out.
+ *
+ * <pre>{@code
+ * Retry retry = Retry.builder("inventory")
+ *     .maxAttempts(4)
+ *     .backoff(Backoff.exponential(Duration.ofMillis(50), 2, Duration.ofSeconds(2)).withJitter(Jitter.FULL))
+ *     .budget(sharedBudget)
+ *     .build();
+ * Stock stock = retry.call(() -> inventory.stock(sku));
+ * }</pre>
+ *
+ * Immutable and thread-safe; a call that succeeds at once allocates nothing.
+ */
+public final class Retry {
+    private final String name;
+    private final int maxAttempts;
+    private final long maxDurationNanos;
+    private final Backoff backoff;
+    private final FailureClassifier classifier;
+    private final Predicate<Throwable> retryOn;
+    private final Predicate<Throwable> abortOn;
+    private final DelayHint delayHint;
+    private final RetryBudget budget;
+    private final Scheduler scheduler;
+    private final Ticker ticker;
+    private final Listeners<RetryListener> listeners = new Listeners<>(RetryListener.class);
+
+    private Retry(Builder b) {
+        this.name = b.name;
+        this.maxAttempts = b.maxAttempts;
+        this.maxDurationNanos = b.maxDuration == null ? Long.MAX_VALUE : Check.nanos(b.maxDuration);
+        this.backoff = b.backoff;
+        this.classifier = b.classifier;
+        this.retryOn = b.retryOn;
+        this.abortOn = b.abortOn;
+        this.delayHint = b.delayHint;
+        this.budget = b.budget;
+        this.scheduler = b.scheduler;
+        this.ticker = b.scheduler.ticker();
+        b.listeners.forEach(listeners::add);
+    }
+
+    public static Builder builder(String name) {
+        return new Builder(Check.name("name", name));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /** Runs {@code task}, retrying as configured. */
+    public <T> T call(Callable<T> task) {
+        return call(CallContext.none(), task);
+    }
+
+    /** Runs {@code task}, retrying as configured, within {@code context}'s deadline. */
+    public <T> T call(CallContext context, Callable<T> task) {
+        long start = ticker.read();
+        long deadline = deadline(context, start);
+        if (budget != null) {
+            budget.recordCall();
+        }
+        List<Throwable> earlier = null;
+        long previousDelay = 0;
+        for (int attempt = 1; ; attempt++) {
+            T result = null;
+            Throwable error = null;
+            try {
+                result = task.call();
+            } catch (Throwable e) {
+                error = e;
+            }
+            Verdict verdict = classifier.classify(result, error);
+            if (error == null && verdict != Verdict.FAILURE) {
+                return result;
+            }
+            if (error != null && !retryable(verdict, error)) {
+                throw CallFailedException.propagate(withSuppressed(error, earlier));
+            }
+            long delay = nextDelay(attempt, previousDelay, result, error);
+            String stop = stopReason(attempt, delay, deadline);
+            if (stop != null) {
+                return giveUp(attempt, stop, result, error, earlier);
+            }
+            if (error != null) {
+                earlier = append(earlier, error);
+            }
+            notifyRetry(attempt, error, delay);
+            try {
+                scheduler.sleep(delay);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return giveUp(attempt, "interrupted while backing off", result, error, earlier);
+            }
+            previousDelay = delay;
+        }
+    }
+
+    /** Runs {@code task}, retrying as configured; backoff waits on the scheduler, never on a thread. */
+    public <T> CompletableFuture<T> callAsync(Supplier<? extends CompletionStage<T>> task) {
+        return callAsync(CallContext.none(), task);
+    }
+
+    /**
+     * Runs {@code task} within {@code context}'s deadline. Cancelling the returned future stops
+     * further attempts and cancels the attempt in flight.
+     */
+    public <T> CompletableFuture<T> callAsync(CallContext context, Supplier<? extends CompletionStage<T>> task) {
+        long start = ticker.read();
+        if (budget != null) {
+            budget.recordCall();
+        }
+        AsyncCall<T> call = new AsyncCall<>(task, deadline(context, start));
+        call.attempt();
+        return call.result;
+    }
+
+    private final class AsyncCall<T> {
+        final CompletableFuture<T> result = new CompletableFuture<>();
+        final Supplier<? extends CompletionStage<T>> task;
+        final long deadline;
+        int attempt;
+        long previousDelay;
+        List<Throwable> earlier;
+        volatile CompletableFuture<T> inFlight;
+
+        AsyncCall(Supplier<? extends CompletionStage<T>> task, long deadline) {
+            this.task = task;
+            this.deadline = deadline;
+            result.whenComplete((r, e) -> {
+                CompletableFuture<T> running = inFlight;
+                if (result.isCancelled() && running != null) {
+                    running.cancel(true);
+                }
+            });
+        }
+
+        void attempt() {
+            if (result.isDone()) {
+                return;
+            }
+            attempt++;
+            CompletableFuture<T> stage;
+            try {
+                stage = task.get().toCompletableFuture();
+            } catch (Throwable e) {
+                stage = CompletableFuture.failedFuture(e);
+            }
+            inFlight = stage;
+            stage.whenComplete(this::onOutcome);
+        }
+
+        void onOutcome(T value, Throwable failure) {
+            Throwable error = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            Verdict verdict = classifier.classify(value, error);
+            if (error == null && verdict != Verdict.FAILURE) {
+                result.complete(value);
+                return;
+            }
+            if (error != null && !retryable(verdict, error)) {
+                result.completeExceptionally(withSuppressed(error, earlier));
+                return;
+            }
+            long delay = nextDelay(attempt, previousDelay, value, error);
+            String stop = result.isDone() ? "cancelled" : stopReason(attempt, delay, deadline);
+            if (stop != null) {
+                try {
+                    result.complete(giveUp(attempt, stop, value, error, earlier));
+                } catch (RuntimeException | Error given) {
+                    result.completeExceptionally(given);
+                }
+                return;
+            }
+            if (error != null) {
+                earlier = append(earlier, error);
+            }
+            notifyRetry(attempt, error, delay);
+            previousDelay = delay;
+            scheduler.schedule(this::attempt, delay);
+        }
+    }
+
+    private long deadline(CallContext context, long start) {
+        long own = maxDurationNanos == Long.MAX_VALUE ? Long.MAX_VALUE : start + maxDurationNanos;
+        return context.hasDeadline() ? Math.min(own, context.deadlineNanos()) : own;
+    }
+
+    private boolean retryable(Verdict verdict, Throwable error) {
+        if (verdict == Verdict.PERMANENT_FAILURE || isInterruption(error)) {
+            return false;
+        }
+        if (abortOn != null && abortOn.test(error)) {
+            return false;
+        }
+        return retryOn != null ? retryOn.test(error) : verdict == Verdict.FAILURE;
+    }
+
+    private static boolean isInterruption(Throwable error) {
+        if (error instanceof InterruptedException || error instanceof CancellationException) {
+            return true;
+        }
+        Throwable cause = error.getCause();
+        return cause instanceof InterruptedException || Thread.currentThread().isInterrupted();
+    }
+
+    private long nextDelay(int attempt, long previousDelay, Object result, Throwable error) {
+        long delay = backoff.delayNanos(attempt, previousDelay, ThreadLocalRandom.current().nextDouble());
+        if (delayHint != null) {
+            delay = Math.max(delay, delayHint.delayNanos(result, error));
+        }
+        return delay;
+    }
+
+    private String stopReason(int attempt, long delay, long deadline) {
+        if (attempt >= maxAttempts) {
+            return "max attempts " + maxAttempts;
+        }
+        if (deadline != Long.MAX_VALUE && ticker.read() + delay - deadline >= 0) {
+            return "no time left for another attempt";
+        }
+        if (budget != null && !budget.tryAcquireRetry()) {
+            return "budget";
+        }
+        return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T giveUp(int attempts, String why, Object result, Throwable error, List<Throwable> earlier) {
+        for (RetryListener l : listeners.all()) {
+            try {
+                l.onGiveUp(this, attempts, error);
+            } catch (RuntimeException e) {
+                listeners.failed(l, e);
+            }
+        }
+        if (error == null) {
+            return (T) result; // a result judged a failure is the caller's to inspect once retries run out
+        }
+        RuntimeException given = "budget".equals(why)
+                ? new RetryBudgetExhaustedException(name, String.valueOf(budget), error)
+                : new RetriesExhaustedException(name, attempts, why, error);
+        throw (RuntimeException) withSuppressed(given, earlier);
+    }
+
+    private void notifyRetry(int attempt, Throwable error, long delay) {
+        for (RetryListener l : listeners.all()) {
+            try {
+                l.onRetry(this, attempt, error, delay);
+            } catch (RuntimeException e) {
+                listeners.failed(l, e);
+            }
+        }
+    }
+
+    private static List<Throwable> append(List<Throwable> list, Throwable error) {
+        List<Throwable> out = list == null ? new ArrayList<>(4) : list;
+        out.add(error);
+        return out;
+    }
+
+    private static Throwable withSuppressed(Throwable error, List<Throwable> earlier) {
+        if (earlier != null) {
+            for (Throwable e : earlier) {
+                if (e != error) {
+                    error.addSuppressed(e);
+                }
+            }
+        }
+        return error;
+    }
+
+    /** Builds a {@link Retry}. */
+    public static final class Builder {
+        private final String name;
+        private int maxAttempts = 3;
+        private Duration maxDuration;
+        private Backoff backoff = Backoff.exponential(Duration.ofMillis(100), 2.0, Duration.ofSeconds(10)).withJitter(Jitter.FULL);
+        private FailureClassifier classifier = FailureClassifier.defaults();
+        private Predicate<Throwable> retryOn;
+        private Predicate<Throwable> abortOn;
+        private DelayHint delayHint;
+        private RetryBudget budget;
+        private Scheduler scheduler = Scheduler.system();
+        private final List<RetryListener> listeners = new ArrayList<>();
+
+        private Builder(String name) {
+            this.name = name;
+        }
+
+        /** Attempts in all, the first included (default 3). */
+        public Builder maxAttempts(int attempts) {
+            maxAttempts = Check.between("maxAttempts", attempts, 1, 1000);
+            return this;
+        }
+
+        /** No attempt starts once this much time has passed since the call began (default: no limit). */
+        public Builder maxDuration(Duration budget) {
+            maxDuration = Check.positive("maxDuration", budget);
+            return this;
+        }
+
+        /** The delay before each retry (default exponential from 100 ms, ×2, at most 10 s, full jitter). */
+        public Builder backoff(Backoff delays) {
+            backoff = Check.notNull("backoff", delays);
+            return this;
+        }
+
+        /** Decides what is a failure and what is permanent (default: every exception fails, none permanent). */
+        public Builder classifier(FailureClassifier failureClassifier) {
+            classifier = Check.notNull("classifier", failureClassifier);
+            return this;
+        }
+
+        /** Retries only errors matching {@code predicate} (permanent errors never). */
+        public Builder retryOn(Predicate<Throwable> predicate) {
+            retryOn = Check.notNull("retryOn", predicate);
+            return this;
+        }
+
+        /** Never retries errors matching {@code predicate}. */
+        public Builder abortOn(Predicate<Throwable> predicate) {
+            abortOn = Check.notNull("abortOn", predicate);
+            return this;
+        }
+
+        /** Honours a delay the server asked for, such as Retry-After. */
+        public Builder delayHint(DelayHint hint) {
+            delayHint = Check.notNull("delayHint", hint);
+            return this;
+        }
+
+        /** Shares a retry budget with other calls. */
+        public Builder budget(RetryBudget retryBudget) {
+            budget = Check.notNull("budget", retryBudget);
+            return this;
+        }
+
+        /** Where backoff waits happen, and the ticker of the time budget (default the system's). */
+        public Builder scheduler(Scheduler source) {
+            scheduler = Check.notNull("scheduler", source);
+            return this;
+        }
+
+        public Builder listener(RetryListener listener) {
+            listeners.add(Check.notNull("listener", listener));
+            return this;
+        }
+
+        public Retry build() {
+            if (maxAttempts > 1 && backoff == null) {
+                throw new InvalidConfigException("backoff", null, "a Backoff");
+            }
+            return new Retry(this);
+        }
+    }
+}
