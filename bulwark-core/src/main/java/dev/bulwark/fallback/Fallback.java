@@ -1,0 +1,96 @@
+package dev.bulwark.fallback;
+
+import dev.bulwark.CallFailedException;
+import dev.bulwark.internal.Check;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+
+/**
+ * Answers a failed call with something else: a default, a degraded response, a value from another
+ * source. It sees every failure, rejections included, so it belongs outermost in a pipeline.
+ *
+ * <pre>{@code
+ * Fallback<Recommendations> fallback = Fallback.of(error -> Recommendations.popular());
+ * Recommendations r = fallback.call(() -> recommender.forUser(id));
+ * }</pre>
+ */
+public final class Fallback<T> {
+    private final Function<? super Throwable, ? extends T> handler;
+    private final Predicate<? super Throwable> when;
+
+    private Fallback(Function<? super Throwable, ? extends T> handler, Predicate<? super Throwable> when) {
+        this.handler = handler;
+        this.when = when;
+    }
+
+    /** Answers every failure with {@code handler}'s value. */
+    public static <T> Fallback<T> of(Function<? super Throwable, ? extends T> handler) {
+        return new Fallback<>(Check.notNull("handler", handler), e -> true);
+    }
+
+    /** Answers every failure with {@code value}. */
+    public static <T> Fallback<T> value(T value) {
+        return of(e -> value);
+    }
+
+    /** This fallback, applied only to failures matching {@code predicate}; others propagate. */
+    public Fallback<T> when(Predicate<? super Throwable> predicate) {
+        return new Fallback<>(handler, Check.notNull("when", predicate));
+    }
+
+    /** Whether this fallback answers {@code error}. */
+    public boolean handles(Throwable error) {
+        return when.test(unwrap(error));
+    }
+
+    /** The fallback value for {@code error}. */
+    public T apply(Throwable error) {
+        return handler.apply(unwrap(error));
+    }
+
+    /** Runs {@code task}; a failure this fallback handles is answered by it. */
+    public T call(Callable<? extends T> task) {
+        try {
+            return task.call();
+        } catch (Throwable error) {
+            if (handles(error)) {
+                return apply(error);
+            }
+            throw CallFailedException.propagate(error);
+        }
+    }
+
+    /** Runs {@code task}; a failed stage this fallback handles is answered by it. */
+    public CompletableFuture<T> callAsync(Supplier<? extends CompletionStage<? extends T>> task) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        CompletionStage<? extends T> stage;
+        try {
+            stage = task.get();
+        } catch (Throwable e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        stage.whenComplete((value, error) -> {
+            if (error == null) {
+                result.complete(value);
+            } else if (handles(error)) {
+                try {
+                    result.complete(apply(error));
+                } catch (Throwable fallbackError) {
+                    result.completeExceptionally(fallbackError);
+                }
+            } else {
+                result.completeExceptionally(error);
+            }
+        });
+        return result;
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+}

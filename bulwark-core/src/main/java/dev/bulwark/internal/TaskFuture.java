@@ -1,0 +1,71 @@
+package dev.bulwark.internal;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A {@link CompletableFuture} that runs its own task and whose {@code cancel(true)} interrupts the
+ * thread running it, as {@link java.util.concurrent.FutureTask}'s does (a plain CompletableFuture
+ * ignores {@code mayInterruptIfRunning}). The interrupt is confined to the task: a worker thread
+ * that moves on to the next task never receives a stale one.
+ */
+public final class TaskFuture<T> extends CompletableFuture<T> implements Runnable {
+    private static final int NEW = 0;
+    private static final int RUNNING = 1;
+    private static final int INTERRUPTING = 2;
+    private static final int FINISHED = 3;
+
+    private final Callable<T> task;
+    private final AtomicInteger state = new AtomicInteger(NEW);
+    private volatile Thread runner;
+
+    public TaskFuture(Callable<T> task) {
+        this.task = task;
+    }
+
+    @Override
+    public void run() {
+        runner = Thread.currentThread();
+        if (!state.compareAndSet(NEW, RUNNING)) {
+            runner = null;
+            return; // cancelled before it started
+        }
+        try {
+            complete(task.call());
+        } catch (Throwable e) {
+            completeExceptionally(e);
+        } finally {
+            if (!state.compareAndSet(RUNNING, FINISHED)) {
+                // A cancel is interrupting us: wait for the interrupt to land, then clear it so
+                // it cannot leak into whatever this thread runs next.
+                while (state.get() == INTERRUPTING) {
+                    Thread.onSpinWait();
+                }
+                Thread.interrupted();
+            }
+            runner = null;
+        }
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean cancelled = super.cancel(mayInterruptIfRunning);
+        if (cancelled) {
+            if (state.compareAndSet(NEW, FINISHED)) {
+                return true;
+            }
+            if (mayInterruptIfRunning && state.compareAndSet(RUNNING, INTERRUPTING)) {
+                Thread thread = runner;
+                try {
+                    if (thread != null) {
+                        thread.interrupt();
+                    }
+                } finally {
+                    state.set(FINISHED);
+                }
+            }
+        }
+        return cancelled;
+    }
+}
