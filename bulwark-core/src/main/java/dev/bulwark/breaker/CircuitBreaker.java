@@ -269,6 +269,11 @@ public final class CircuitBreaker {
         return config;
     }
 
+    /** The time source this breaker measures with; permission-API callers time their calls with it. */
+    public Ticker ticker() {
+        return ticker;
+    }
+
     /** The current state; an open breaker whose time is up reports HALF_OPEN. */
     public State state() {
         Phase current = phase.get();

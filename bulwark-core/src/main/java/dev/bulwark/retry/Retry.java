@@ -89,7 +89,25 @@ public final class Retry {
     }
 
     /** Runs {@code task}, retrying as configured, within {@code context}'s deadline. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public <T> T call(CallContext context, Callable<T> task) {
+        return (T) call(context, task, (Attempt) CALL_TASK);
+    }
+
+    /**
+     * One attempt of a composed call, for code that composes retry with other policies (a
+     * pipeline, a transport) without allocating per call: the composer builds one {@code Attempt}
+     * up front and passes each call's own data as {@code carrier}.
+     */
+    @FunctionalInterface
+    public interface Attempt<C, T> {
+        T run(CallContext context, C carrier) throws Exception;
+    }
+
+    private static final Attempt<Callable<Object>, Object> CALL_TASK = (context, task) -> task.call();
+
+    /** Runs {@code attempt} with {@code carrier}, retrying as configured, within {@code context}'s deadline. */
+    public <C, T> T call(CallContext context, C carrier, Attempt<C, T> step) {
         long start = ticker.read();
         long deadline = deadline(context, start);
         if (budget != null) {
@@ -101,7 +119,7 @@ public final class Retry {
             T result = null;
             Throwable error = null;
             try {
-                result = task.call();
+                result = step.run(context, carrier);
             } catch (Throwable e) {
                 error = e;
             }
