@@ -13,7 +13,12 @@ public abstract class RejectedException extends BulwarkException {
     private final String policyName;
 
     protected RejectedException(String policyName, String message) {
-        super(message, null, false);
+        this(policyName, message, null);
+    }
+
+    /** A rejection caused by {@code cause}, e.g. the error a skipped retry would have answered. */
+    protected RejectedException(String policyName, String message, Throwable cause) {
+        super(message, cause, false);
         this.policyName = policyName;
     }
 

@@ -373,28 +373,34 @@ public final class CircuitBreaker {
             now = ticker.read();
         }
         w.record((failed ? OutcomeWindow.FAILED : 0) | (slow ? OutcomeWindow.SLOW : 0), now);
-        if (failed || slow) {
-            String rule = firedRateRule(c, w, now);
-            if (rule != null) {
-                trip(current, rule);
-            }
+        // Judged after every call, successes included: a success can bring the window up to its
+        // minimum number of calls, and in a time window old successes expiring raise the rate.
+        String rule = firedRateRule(c, w, now);
+        if (rule != null) {
+            trip(current, rule);
         }
     }
 
     private static String firedRateRule(CircuitBreakerConfig c, OutcomeWindow w, long now) {
+        // Read the rarely non-zero counts first: a healthy window stops here at one or two reads.
+        long failures = c.failureRate() > 0 ? w.failures(now) : 0;
+        long slowCalls = c.slowCallRate() > 0 ? w.slowCalls(now) : 0;
+        if (failures == 0 && slowCalls == 0) {
+            return null;
+        }
         long calls = w.calls(now);
         if (calls < c.minimumCalls() || calls == 0) {
             return null;
         }
         if (c.failureRate() > 0) {
-            double rate = 100.0 * w.failures(now) / calls;
+            double rate = 100.0 * failures / calls;
             if (rate >= c.failureRate()) {
                 return String.format(Locale.ROOT, "failure rate %.1f%% over %d calls (threshold %.1f%%)",
                         rate, calls, c.failureRate());
             }
         }
         if (c.slowCallRate() > 0) {
-            double rate = 100.0 * w.slowCalls(now) / calls;
+            double rate = 100.0 * slowCalls / calls;
             if (rate >= c.slowCallRate()) {
                 return String.format(Locale.ROOT, "slow-call rate %.1f%% over %d calls (threshold %.1f%%)",
                         rate, calls, c.slowCallRate());

@@ -10,7 +10,7 @@ public final class RetryBudgetExhaustedException extends RejectedException {
     private static final long serialVersionUID = 1L;
 
     RetryBudgetExhaustedException(String retryName, String budgetState, Throwable last) {
-        super(retryName, "retry '" + retryName + "' skipped: retry budget exhausted (" + budgetState + "); last error: " + last);
-        initCause(last);
+        super(retryName, "retry '" + retryName + "' skipped: retry budget exhausted (" + budgetState + "); last error: " + last,
+                last);
     }
 }

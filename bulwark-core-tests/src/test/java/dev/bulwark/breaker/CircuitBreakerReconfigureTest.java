@@ -1,0 +1,92 @@
+package dev.bulwark.breaker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulwark.registry.PolicyRegistry;
+import dev.bulwark.testing.FakeTicker;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CircuitBreakerReconfigureTest {
+    private final FakeTicker ticker = new FakeTicker();
+
+    @Test
+    void aLiveConfigChangeKeepsAnOpenBreakerOpen() {
+        PolicyRegistry<CircuitBreaker, CircuitBreakerConfig> breakers = CircuitBreakers.registry(
+                CircuitBreakerConfig.builder().consecutiveFailures(2).openFor(Duration.ofSeconds(30)).build(), ticker);
+        CircuitBreaker breaker = breakers.get("grpc:user-service");
+        breaker.onFailure(breaker.tryAcquirePermission(), 1, new IOException());
+        breaker.onFailure(breaker.tryAcquirePermission(), 1, new IOException());
+        assertThat(breaker.state()).isEqualTo(State.OPEN);
+
+        CircuitBreakerConfig relaxed = CircuitBreakerConfig.builder().consecutiveFailures(10)
+                .openFor(Duration.ofSeconds(5)).build();
+        CircuitBreaker same = breakers.apply("grpc:user-service", relaxed);
+
+        assertThat(same).as("the live instance is updated, never replaced").isSameAs(breaker);
+        assertThat(breaker.state()).isEqualTo(State.OPEN);
+        assertThat(breaker.config().consecutiveFailures()).isEqualTo(10);
+        ticker.advance(Duration.ofSeconds(29));
+        assertThat(breaker.tryAcquirePermission()).as("still open until the time it was given")
+                .isEqualTo(CircuitBreaker.NO_PERMIT);
+        ticker.advance(Duration.ofSeconds(1));
+        assertThat(breaker.state()).isEqualTo(State.HALF_OPEN);
+    }
+
+    @Test
+    void aCompatibleWindowIsKeptAcrossReconfiguration() {
+        CircuitBreaker breaker = CircuitBreaker.builder("b").failureRate(50).countWindow(10).minimumCalls(4)
+                .ticker(ticker).build();
+        breaker.onFailure(breaker.tryAcquirePermission(), 1, new IOException());
+        breaker.onSuccess(breaker.tryAcquirePermission(), 1);
+        breaker.onSuccess(breaker.tryAcquirePermission(), 1);
+        breaker.reconfigure(breaker.config().toBuilder().failureRate(40).build());
+        assertThat(breaker.metrics().windowCalls()).as("same window shape: kept").isEqualTo(3);
+        breaker.onSuccess(breaker.tryAcquirePermission(), 1);
+        breaker.onFailure(breaker.tryAcquirePermission(), 1, new IOException()); // 2 of 5 = 40 %
+        assertThat(breaker.state()).isEqualTo(State.OPEN);
+
+        CircuitBreaker other = CircuitBreaker.builder("c").failureRate(50).countWindow(10).ticker(ticker).build();
+        other.onFailure(other.tryAcquirePermission(), 1, new IOException());
+        other.reconfigure(other.config().toBuilder().countWindow(20).build());
+        assertThat(other.metrics().windowCalls()).as("a different window shape starts afresh").isZero();
+    }
+
+    @Test
+    void registryCreatesFromPerNameConfigListsAndRemoves() {
+        PolicyRegistry<CircuitBreaker, CircuitBreakerConfig> breakers =
+                CircuitBreakers.registry(CircuitBreakerConfig.defaults(), ticker);
+        List<String> events = new ArrayList<>();
+        breakers.addListener(new PolicyRegistry.Listener<>() {
+            @Override
+            public void onAdded(String name, CircuitBreaker policy) {
+                events.add("added " + name);
+            }
+
+            @Override
+            public void onReconfigured(String name, CircuitBreaker policy, CircuitBreakerConfig config) {
+                events.add("reconfigured " + name);
+            }
+
+            @Override
+            public void onRemoved(String name, CircuitBreaker policy) {
+                events.add("removed " + name);
+            }
+        });
+        CircuitBreakerConfig strict = CircuitBreakerConfig.builder().consecutiveFailures(1).build();
+        breakers.configure("http:payment-api", strict);
+        assertThat(breakers.get("http:payment-api").config()).isSameAs(strict);
+        assertThat(breakers.get("grpc:order-service").config()).isSameAs(CircuitBreakerConfig.defaults());
+        assertThat(breakers.get("grpc:order-service")).isSameAs(breakers.get("grpc:order-service"));
+        assertThat(breakers.names()).containsExactly("grpc:order-service", "http:payment-api");
+        breakers.apply("grpc:order-service", strict);
+        assertThat(breakers.remove("http:payment-api")).isTrue();
+        assertThat(breakers.remove("http:payment-api")).isFalse();
+        assertThat(breakers.find("http:payment-api")).isEmpty();
+        assertThat(events).containsExactly("added http:payment-api", "added grpc:order-service",
+                "reconfigured grpc:order-service", "removed http:payment-api");
+    }
+}
