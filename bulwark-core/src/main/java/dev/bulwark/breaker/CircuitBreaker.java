@@ -136,7 +136,10 @@ public final class CircuitBreaker {
             onResult(permit, ticker.read() - start, null, error);
             return CompletableFuture.failedFuture(error);
         }
-        return stage.whenComplete((result, error) -> onResult(permit, ticker.read() - start, result, error));
+        // Hand back the task's own future: cancelling it cancels the work, and the outcome is still recorded.
+        CompletableFuture<T> source = stage.toCompletableFuture();
+        source.whenComplete((result, error) -> onResult(permit, ticker.read() - start, result, error));
+        return source;
     }
 
     // ---------------------------------------------------------------- permission API

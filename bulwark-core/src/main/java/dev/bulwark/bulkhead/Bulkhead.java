@@ -110,7 +110,10 @@ public final class Bulkhead {
             permits.release();
             return CompletableFuture.failedFuture(e);
         }
-        return stage.whenComplete((r, e) -> permits.release());
+        // Hand back the task's own future: cancelling it cancels the work and frees the permit.
+        CompletableFuture<T> source = stage.toCompletableFuture();
+        source.whenComplete((r, e) -> permits.release());
+        return source;
     }
 
     /** Applies new limits to this live bulkhead; calls running keep their permits. */

@@ -74,7 +74,14 @@ public final class Fallback<T> {
         } catch (Throwable e) {
             stage = CompletableFuture.failedFuture(e);
         }
-        stage.whenComplete((value, error) -> {
+        CompletableFuture<? extends T> source = stage.toCompletableFuture();
+        // A caller that gives up on the result gives up on the work, and frees what it holds.
+        result.whenComplete((value, error) -> {
+            if (result.isCancelled()) {
+                source.cancel(true);
+            }
+        });
+        source.whenComplete((value, error) -> {
             if (error == null) {
                 result.complete(value);
             } else if (handles(error)) {

@@ -220,13 +220,19 @@ final class Links {
             if (key == null) {
                 return stage;
             }
-            return stage.handle((value, error) -> {
+            CompletableFuture<Object> result = stage.handle((value, error) -> {
                 if (error == null) {
                     cache.remember(key, value);
                     return value;
                 }
                 return cache.serveStale(key, unwrap(error));
             });
+            result.whenComplete((value, error) -> {
+                if (result.isCancelled()) {
+                    stage.cancel(true);
+                }
+            });
+            return result;
         }
     }
 

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Implemented as the generic cell rate algorithm: the whole state is one {@code long}, the
  * theoretical arrival time of the next permit, advanced by one CAS per acquisition. No refill
  * thread, no lock, no allocation, and no drift: permits granted over any interval never exceed
- * {@code burst + rate × interval}.
+ * {@code burst + rate × interval}. The rate is kept as whole nanoseconds per permit, rounded up.
  *
  * <pre>{@code
  * TokenBucket limiter = TokenBucket.builder("search").permitsPerSecond(100).burst(20).build();
@@ -35,7 +35,9 @@ public final class TokenBucket implements RateLimiter {
 
     private record Rate(double permitsPerSecond, long intervalNanos, int burst, long capacityNanos) {
         static Rate of(double permitsPerSecond, int burst) {
-            long interval = Math.max(1, Math.round(1e9 / permitsPerSecond));
+            // Whole nanoseconds per permit, rounded up: the bucket may grant a hair under the rate
+            // asked (at most one part in 1e9/rate), never over it.
+            long interval = Math.max(1, (long) Math.ceil(1e9 / permitsPerSecond));
             // Keep the capacity far from overflow: the arithmetic adds it to ticker readings.
             if (interval > (Long.MAX_VALUE >> 2) / burst) {
                 throw new InvalidConfigException("burst", burst, "at most " + ((Long.MAX_VALUE >> 2) / interval)
