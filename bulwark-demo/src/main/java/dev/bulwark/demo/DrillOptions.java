@@ -1,0 +1,72 @@
+package dev.bulwark.demo;
+
+import dev.bulwark.InvalidConfigException;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+
+/** The demo's command line: {@code --duration 20s --rate 100 --seed 42}. */
+record DrillOptions(Duration duration, int rate, long seed, boolean help) {
+    static final String USAGE = """
+            usage: scripts/demo [--duration 20s] [--rate 100] [--seed 42]
+              --duration  how long the drill runs, 4s to 10m (e.g. 20s, 1m, 1500ms)
+              --rate      calls per second offered to each client, 1 to 2000
+              --seed      seed of the simulated dependency's randomness
+            """;
+
+    static DrillOptions parse(String... args) {
+        Duration duration = Duration.ofSeconds(20);
+        int rate = 100;
+        long seed = 42;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("-h") || arg.equals("--help")) {
+                return new DrillOptions(duration, rate, seed, true);
+            }
+            String value = i + 1 < args.length ? args[++i] : null;
+            switch (arg) {
+                case "--duration" -> duration = duration(value);
+                case "--rate" -> rate = integer("--rate", value, 1, 2000);
+                case "--seed" -> seed = integer("--seed", value, Integer.MIN_VALUE, Integer.MAX_VALUE);
+                default -> throw new InvalidConfigException("option", arg, "--duration, --rate, --seed or --help");
+            }
+        }
+        return new DrillOptions(duration, rate, seed, false);
+    }
+
+    private static Duration duration(String value) {
+        Duration parsed = null;
+        if (value != null) {
+            String v = value.trim().toLowerCase(Locale.ROOT);
+            try {
+                if (v.endsWith("ms")) {
+                    parsed = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+                } else if (v.endsWith("s")) {
+                    parsed = Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
+                } else if (v.endsWith("m")) {
+                    parsed = Duration.ofSeconds(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 60));
+                } else {
+                    parsed = Duration.parse(value);
+                }
+            } catch (NumberFormatException | DateTimeParseException e) {
+                parsed = null;
+            }
+        }
+        if (parsed == null || parsed.compareTo(Duration.ofSeconds(4)) < 0 || parsed.compareTo(Duration.ofMinutes(10)) > 0) {
+            throw new InvalidConfigException("--duration", value, "a duration from 4s to 10m, e.g. 20s, 1m, 1500ms");
+        }
+        return parsed;
+    }
+
+    private static int integer(String option, String value, int min, int max) {
+        try {
+            int parsed = Integer.parseInt(value == null ? "" : value.trim());
+            if (parsed >= min && parsed <= max) {
+                return parsed;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the allowed range
+        }
+        throw new InvalidConfigException(option, value, "an integer in [" + min + ", " + max + "]");
+    }
+}
