@@ -289,7 +289,11 @@ public final class CircuitBreakerConfig {
             return self();
         }
 
-        /** At most this many probe calls run at once while half-open (default 1). */
+        /**
+         * At most this many probe calls run at once while half-open (default 1). The cap holds per
+         * half-open period: if the breaker reopens and half-opens again while a probe of the earlier
+         * period is still running, that probe is not counted (its outcome will be ignored as stale).
+         */
         public B halfOpenProbes(int probes) {
             halfOpenProbes = Check.between("halfOpenProbes", probes, 1, 1000);
             return self();
