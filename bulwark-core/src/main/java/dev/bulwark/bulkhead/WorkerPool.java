@@ -5,12 +5,12 @@ import dev.bulwark.internal.TaskFuture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -38,6 +38,10 @@ public final class WorkerPool implements AutoCloseable {
     private final int queueCapacity;
     private final BlockingQueue<Runnable> queue;
     private final ThreadPoolExecutor executor;
+    // Admission counts tasks, not queue slots: a task holds its place from submit until just before
+    // its future completes, so a caller that sees its task done can always submit the next one,
+    // whether or not the worker has looped back to the queue yet.
+    private final Semaphore capacity;
     private final LongAdder rejected = new LongAdder();
     private final LongAdder completed = new LongAdder();
 
@@ -45,7 +49,8 @@ public final class WorkerPool implements AutoCloseable {
         this.name = b.name;
         this.workers = b.workers;
         this.queueCapacity = b.queueCapacity;
-        this.queue = queueCapacity == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queueCapacity);
+        this.capacity = new Semaphore(workers + queueCapacity);
+        this.queue = new LinkedBlockingQueue<>();
         AtomicInteger threadNumber = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS, queue, runnable -> {
             Thread thread = new Thread(runnable, "bulwark-" + name + "-" + threadNumber.incrementAndGet());
@@ -57,8 +62,6 @@ public final class WorkerPool implements AutoCloseable {
                 completed.increment();
             }
         };
-        // Every worker waits on the queue from the start, so work offered straight to the queue
-        // (the waiting submit) is always picked up.
         executor.prestartAllCoreThreads();
     }
 
@@ -72,38 +75,41 @@ public final class WorkerPool implements AutoCloseable {
 
     /** Runs {@code task} on a worker, or rejects it at once if workers and queue are full or the pool is closed. */
     public <T> CompletableFuture<T> submit(Callable<T> task) {
-        TaskFuture<T> future = new TaskFuture<>(Check.notNull("task", task));
-        try {
-            executor.execute(future);
-        } catch (RejectedExecutionException full) {
+        Check.notNull("task", task);
+        if (executor.isShutdown() || !capacity.tryAcquire()) {
             rejected.increment();
             throw rejection(0);
         }
-        return future;
+        return start(task, 0);
     }
 
-    /** Runs {@code task} on a worker, waiting at most {@code maxWait} for room in the queue. */
+    /** Runs {@code task} on a worker, waiting at most {@code maxWait} for room. */
     public <T> CompletableFuture<T> submit(Callable<T> task, Duration maxWait) {
-        TaskFuture<T> future = new TaskFuture<>(Check.notNull("task", task));
+        Check.notNull("task", task);
         long wait = Check.nanos(Check.nonNegative("maxWait", maxWait));
-        if (executor.isShutdown()) {
-            rejected.increment();
-            throw rejection(0);
+        boolean admitted = false;
+        if (!executor.isShutdown()) {
+            try {
+                admitted = capacity.tryAcquire(wait, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        boolean queued;
-        try {
-            queued = queue.offer(future, wait, TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            queued = false;
-        }
-        // A close that raced with the offer may have missed this task: take it back.
-        if (queued && executor.isShutdown() && queue.remove(future)) {
-            queued = false;
-        }
-        if (!queued) {
+        if (!admitted) {
             rejected.increment();
             throw rejection(wait);
+        }
+        return start(task, wait);
+    }
+
+    private <T> CompletableFuture<T> start(Callable<T> task, long waitedNanos) {
+        TaskFuture<T> future = new TaskFuture<>(task, capacity::release);
+        try {
+            executor.execute(future);
+        } catch (RejectedExecutionException closed) {
+            capacity.release();
+            rejected.increment();
+            throw rejection(waitedNanos);
         }
         return future;
     }
@@ -133,9 +139,10 @@ public final class WorkerPool implements AutoCloseable {
      * whether they finished within {@code timeout}.
      */
     public boolean close(Duration timeout) {
+        long wait = Check.nanos(Check.nonNegative("timeout", timeout)); // a bad argument must not close the pool
         executor.shutdown();
         try {
-            return executor.awaitTermination(Check.nanos(Check.nonNegative("timeout", timeout)), TimeUnit.NANOSECONDS);
+            return executor.awaitTermination(wait, TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
@@ -200,7 +207,10 @@ public final class WorkerPool implements AutoCloseable {
             return this;
         }
 
-        /** Tasks that may wait for a worker; 0 means a task is taken only by an idle worker (default 100). */
+        /**
+         * Tasks that may wait for a worker (default 100); with 0 none waits, and a submit succeeds
+         * only while fewer than {@code workers} tasks are running.
+         */
         public Builder queueCapacity(int tasks) {
             queueCapacity = Check.between("queueCapacity", tasks, 0, 10_000_000);
             return this;

@@ -51,7 +51,8 @@ public final class StaleCache<K, V> {
         this.when = b.when;
         Caffeine<Object, Object> caffeine = Caffeine.newBuilder()
                 .maximumSize(b.maxEntries)
-                .expireAfterWrite(b.maxStaleness)
+                // Caffeine expires at age >= its duration; a value exactly maxStaleness old may still be served.
+                .expireAfterWrite(b.maxStaleness.plusNanos(1))
                 .ticker(ticker::read);
         if (b.executor != null) {
             caffeine.executor(b.executor);

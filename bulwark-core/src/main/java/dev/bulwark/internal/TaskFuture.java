@@ -17,11 +17,22 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
     private static final int FINISHED = 3;
 
     private final Callable<T> task;
+    private final Runnable onFinish;
     private final AtomicInteger state = new AtomicInteger(NEW);
     private volatile Thread runner;
 
     public TaskFuture(Callable<T> task) {
+        this(task, () -> { });
+    }
+
+    /**
+     * A future running {@code task} that calls {@code onFinish} exactly once, before the future
+     * completes: when the task has run, or when it is cancelled before it starts. A pool uses it
+     * to free the task's capacity before anyone can observe the task done.
+     */
+    public TaskFuture(Callable<T> task, Runnable onFinish) {
         this.task = task;
+        this.onFinish = onFinish;
     }
 
     @Override
@@ -31,10 +42,20 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
             runner = null;
             return; // cancelled before it started
         }
+        T result = null;
+        Throwable error = null;
         try {
-            complete(task.call());
+            result = task.call();
         } catch (Throwable e) {
-            completeExceptionally(e);
+            error = e;
+        }
+        try {
+            onFinish.run();
+            if (error == null) {
+                complete(result);
+            } else {
+                completeExceptionally(error);
+            }
         } finally {
             if (!state.compareAndSet(RUNNING, FINISHED)) {
                 // A cancel is interrupting us: wait for the interrupt to land, then clear it so
@@ -50,11 +71,12 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
+        if (state.compareAndSet(NEW, FINISHED)) {
+            onFinish.run(); // it will never run: free its capacity before the future reads as cancelled
+            return super.cancel(mayInterruptIfRunning);
+        }
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled) {
-            if (state.compareAndSet(NEW, FINISHED)) {
-                return true;
-            }
             if (mayInterruptIfRunning && state.compareAndSet(RUNNING, INTERRUPTING)) {
                 Thread thread = runner;
                 try {

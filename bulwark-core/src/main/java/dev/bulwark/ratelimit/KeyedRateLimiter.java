@@ -11,7 +11,7 @@ import java.util.function.Function;
 
 /**
  * One rate limiter per key (a user, a tenant, a client address), in bounded memory: at most
- * {@code maxKeys} limiters, and a limiter idle for {@code expireAfterIdle} is dropped (a key that
+ * {@code maxKeys} limiters (the rarely used go first), and a limiter idle for {@code expireAfterIdle} is dropped (a key that
  * comes back starts with a fresh, full limiter). Backed by a Caffeine cache.
  *
  * <pre>{@code
@@ -98,7 +98,11 @@ public final class KeyedRateLimiter<K> {
             return this;
         }
 
-        /** At most this many keys are held; the least recently used go first (default 10 000). */
+        /**
+         * At most this many keys are held (default 10 000). Past it, Caffeine evicts the keys least
+         * likely to be used again by its W-TinyLFU policy, which weighs how often as well as how
+         * recently a key was used: which key goes is not strictly the least recently used one.
+         */
         public Builder<K> maxKeys(long keys) {
             maxKeys = Check.positive("maxKeys", keys);
             return this;

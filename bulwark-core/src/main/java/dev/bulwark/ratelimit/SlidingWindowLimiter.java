@@ -7,6 +7,7 @@ import dev.bulwark.time.Ticker;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * At most {@code limit} calls in any window of length {@code window}.
@@ -21,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class SlidingWindowLimiter implements RateLimiter {
     /** The largest limit kept exactly by default. */
     public static final int EXACT_MAX = 10_000;
-    private static final int APPROXIMATE_MAX = (1 << 20) - 1;
+    private static final int APPROXIMATE_MAX = Integer.MAX_VALUE;
 
     private final String name;
     private final Ticker ticker;
@@ -88,7 +89,7 @@ public final class SlidingWindowLimiter implements RateLimiter {
      */
     public void setLimit(int limit) {
         Window old = state;
-        Check.between("limit", limit, 1, old instanceof ExactLog ? Integer.MAX_VALUE : APPROXIMATE_MAX);
+        Check.between("limit", limit, 1, old instanceof ExactLog ? 10_000_000 : APPROXIMATE_MAX);
         state = old.withLimit(limit);
     }
 
@@ -209,28 +210,32 @@ public final class SlidingWindowLimiter implements RateLimiter {
     }
 
     /**
-     * Fixed windows, with the sliding count estimated from the previous window's count. The
-     * window's number (24 bits), the previous count and the current count (20 bits each) share one
-     * {@code long}, updated by CAS, so a window rollover is atomic with the count it carries over.
+     * Fixed windows, with the sliding count estimated from the previous window's count. The current
+     * window is an object holding its full window number, the previous window's final count and an
+     * atomic count of its own; the first call of a new window swaps in a fresh one by CAS, so a
+     * window object is allocated once per window, never per call, and no idle gap, however long,
+     * can make old counts look current. A call racing with the swap may count in the window just
+     * closed after its count was carried over: the estimate can then run a few calls low at a
+     * window boundary, as approximate mode allows.
      */
     private static final class Counter implements Window {
-        private static final long COUNT_MASK = (1L << 20) - 1;
-        private static final long INDEX_MASK = (1L << 24) - 1;
-
         private final int limit;
         private final long windowNanos;
-        private final AtomicLong packed;
         private final long origin;
+        private final AtomicReference<FixedWindow> current;
 
-        Counter(int limit, long windowNanos, long now) {
-            this(limit, windowNanos, now, 0);
+        private record FixedWindow(long index, long previous, AtomicLong count) {
         }
 
-        private Counter(int limit, long windowNanos, long origin, long packedState) {
+        Counter(int limit, long windowNanos, long now) {
+            this(limit, windowNanos, now, new FixedWindow(0, 0, new AtomicLong()));
+        }
+
+        private Counter(int limit, long windowNanos, long origin, FixedWindow window) {
             this.limit = limit;
             this.windowNanos = windowNanos;
             this.origin = origin;
-            this.packed = new AtomicLong(packedState);
+            this.current = new AtomicReference<>(window);
         }
 
         @Override
@@ -242,57 +247,55 @@ public final class SlidingWindowLimiter implements RateLimiter {
         public boolean tryAcquire(long now, int permits) {
             long index = Math.floorDiv(now - origin, windowNanos);
             double elapsed = (double) Math.floorMod(now - origin, windowNanos) / windowNanos;
+            FixedWindow w = windowAt(index);
             while (true) {
-                long p = packed.get();
-                long previous = previous(p, index);
-                long current = current(p, index);
-                if (previous * (1.0 - elapsed) + current + permits > limit) {
+                long count = w.count.get();
+                if (w.previous * (1.0 - elapsed) + count + permits > limit) {
                     return false;
                 }
-                long next = ((index & INDEX_MASK) << 40) | (previous << 20) | (current + permits);
-                if (packed.compareAndSet(p, next)) {
+                if (w.count.compareAndSet(count, count + permits)) {
                     return true;
                 }
             }
         }
 
-        private static long gap(long p, long index) {
-            return ((index & INDEX_MASK) - ((p >>> 40) & INDEX_MASK)) & INDEX_MASK;
-        }
-
-        /** The previous window's count, as seen from window {@code index}. */
-        private static long previous(long p, long index) {
-            long gap = gap(p, index);
-            return gap == 0 ? (p >>> 20) & COUNT_MASK : gap == 1 ? p & COUNT_MASK : 0;
-        }
-
-        /** The current window's count, as seen from window {@code index}. */
-        private static long current(long p, long index) {
-            return gap(p, index) == 0 ? p & COUNT_MASK : 0;
+        private FixedWindow windowAt(long index) {
+            while (true) {
+                FixedWindow w = current.get();
+                if (w.index >= index) {
+                    return w; // a racing thread with a later clock moved on: count there
+                }
+                long carried = w.index == index - 1 ? w.count.get() : 0;
+                FixedWindow fresh = new FixedWindow(index, carried, new AtomicLong());
+                if (current.compareAndSet(w, fresh)) {
+                    return fresh;
+                }
+            }
         }
 
         @Override
         public long nanosUntilPermit(long now) {
             long index = Math.floorDiv(now - origin, windowNanos);
             long into = Math.floorMod(now - origin, windowNanos);
-            long p = packed.get();
-            long previous = previous(p, index);
-            long current = current(p, index);
+            FixedWindow w = current.get();
+            long previous = w.index == index ? w.previous : w.index == index - 1 ? w.count.get() : 0;
+            long count = w.index == index ? w.count.get() : 0;
             double elapsed = (double) into / windowNanos;
-            if (previous * (1.0 - elapsed) + current + 1 <= limit) {
+            if (previous * (1.0 - elapsed) + count + 1 <= limit) {
                 return 0;
             }
-            if (current + 1 > limit || previous == 0) {
+            if (count + 1 > limit || previous == 0) {
                 return windowNanos - into; // only the next window helps
             }
-            // previous × (1 − f) + current + 1 ≤ limit  ⇔  f ≥ 1 − (limit − current − 1) / previous
-            double needed = 1.0 - (limit - current - 1.0) / previous;
-            return Math.max(1, (long) (needed * windowNanos) - into);
+            // previous × (1 − f) + count + 1 ≤ limit  ⇔  f ≥ 1 − (limit − count − 1) / previous;
+            // rounded up so that a caller waiting this long finds the permit there.
+            double needed = 1.0 - (limit - count - 1.0) / previous;
+            return Math.max(1, (long) Math.ceil(needed * windowNanos) - into);
         }
 
         @Override
         public Window withLimit(int newLimit) {
-            return new Counter(newLimit, windowNanos, origin, packed.get());
+            return new Counter(newLimit, windowNanos, origin, current.get());
         }
     }
 
@@ -334,9 +337,6 @@ public final class SlidingWindowLimiter implements RateLimiter {
             boolean isExact = exact != null ? exact : limit <= EXACT_MAX;
             if (isExact && limit > 10_000_000) {
                 throw new InvalidConfigException("limit", limit, "at most 10000000 in exact mode (use exact(false))");
-            }
-            if (!isExact && limit > APPROXIMATE_MAX) {
-                throw new InvalidConfigException("limit", limit, "at most " + APPROXIMATE_MAX + " in approximate mode");
             }
             return new SlidingWindowLimiter(this);
         }

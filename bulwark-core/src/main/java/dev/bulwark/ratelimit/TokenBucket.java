@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Implemented as the generic cell rate algorithm: the whole state is one {@code long}, the
  * theoretical arrival time of the next permit, advanced by one CAS per acquisition. No refill
  * thread, no lock, no allocation, and no drift: permits granted over any interval never exceed
- * {@code burst + rate × interval}. The rate is kept as whole nanoseconds per permit, rounded up.
+ * {@code burst + rate × interval}. The rate is kept as whole nanoseconds per permit, rounded up:
+ * exact for rates dividing 10⁹, at most 0.1 % under the rate asked up to a million permits per second.
  *
  * <pre>{@code
  * TokenBucket limiter = TokenBucket.builder("search").permitsPerSecond(100).burst(20).build();
