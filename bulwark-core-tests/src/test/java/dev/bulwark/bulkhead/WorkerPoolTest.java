@@ -414,4 +414,103 @@ class WorkerPoolTest {
 
         assertThat(pool.toString()).contains("thumbs").contains("workers=1").contains("active=1").contains("queued=1/3");
     }
+
+    /** Fills the pool with blocking tasks until a submit is rejected; returns how many were admitted. */
+    private int admitUntilFull(WorkerPool pool, CountDownLatch gate) {
+        int admitted = 0;
+        while (true) {
+            try {
+                pool.submit(blocking(new CountDownLatch(1), gate, "filler"));
+                admitted++;
+            } catch (BulkheadFullException full) {
+                return admitted;
+            }
+            if (admitted > 1_000) {
+                throw new AssertionError("the pool never fills");
+            }
+        }
+    }
+
+    @Test
+    void capacityIsWorkersPlusQueueAndIsFullyRestoredAfterEveryKindOfOutcome() throws Exception {
+        WorkerPool pool = pool(2, 3);
+        // Successes, failures, tasks cancelled before they start and tasks cancelled while running.
+        for (int round = 0; round < 20; round++) {
+            pool.submit(() -> "ok").get(10, TimeUnit.SECONDS);
+            CompletableFuture<Object> failing = pool.submit(() -> {
+                throw new IllegalStateException("boom");
+            });
+            assertThatThrownBy(() -> failing.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class);
+
+            CountDownLatch gate = gate();
+            CountDownLatch started1 = new CountDownLatch(1);
+            CountDownLatch started2 = new CountDownLatch(1);
+            CompletableFuture<String> running1 = pool.submit(blocking(started1, gate, "r1"));
+            CompletableFuture<String> running2 = pool.submit(blocking(started2, gate, "r2"));
+            assertThat(started1.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(started2.await(10, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<String> queued = pool.submit(() -> "never");
+            assertThat(queued.cancel(true)).isTrue();
+            assertThat(running1.cancel(true)).isTrue();
+            gate.countDown();
+            assertThat(running2.get(10, TimeUnit.SECONDS)).isEqualTo("r2");
+            await().atMost(AWAIT).until(() -> pool.active() == 0);
+        }
+
+        CountDownLatch gate = gate();
+        assertThat(admitUntilFull(pool, gate)).as("workers + queueCapacity").isEqualTo(5);
+        gate.countDown();
+    }
+
+    @Test
+    void cancellingAQueuedTaskFreesItsPlaceAtOnce() throws Exception {
+        WorkerPool pool = pool(1, 1);
+        List<CompletableFuture<String>> futures = new ArrayList<>();
+        CountDownLatch gate = fill(pool, futures);
+        assertThatThrownBy(() -> pool.submit(() -> "x")).isInstanceOf(BulkheadFullException.class);
+
+        assertThat(futures.get(1).cancel(false)).isTrue();
+
+        CompletableFuture<String> replacement = pool.submit(() -> "replacement");
+        gate.countDown();
+        assertThat(replacement.get(10, TimeUnit.SECONDS)).isEqualTo("replacement");
+        assertThat(futures.get(0).get(10, TimeUnit.SECONDS)).isEqualTo("running");
+    }
+
+    @Test
+    void aRunningTaskCancelledWithCancelTrueFreesItsPlaceOnceItHasEnded() throws Exception {
+        WorkerPool pool = pool(1, 0);
+        CountDownLatch started = new CountDownLatch(1);
+        CompletableFuture<String> running = awaitAccepted(pool, () -> {
+            started.countDown();
+            new CountDownLatch(1).await(); // ends only by interruption
+            return "never";
+        });
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+        running.cancel(true);
+
+        await().atMost(AWAIT).until(() -> pool.active() == 0);
+        assertThat(pool.submit(() -> "next").get(10, TimeUnit.SECONDS)).isEqualTo("next");
+    }
+
+    /**
+     * Cancelling a queued task removes it from the queue at once: however many tasks are submitted
+     * and cancelled while the workers are stuck, the queue never holds more than its capacity.
+     */
+    @Test
+    void cancelledQueuedTasksDoNotPileUpBeyondTheQueueCapacity() throws Exception {
+        WorkerPool pool = pool(1, 2);
+        CountDownLatch gate = gate();
+        CountDownLatch started = new CountDownLatch(1);
+        pool.submit(blocking(started, gate, "stuck"));
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+        for (int i = 0; i < 10_000; i++) {
+            pool.submit(() -> "given up on").cancel(true);
+        }
+
+        assertThat(pool.queued()).as("tasks held in the queue").isLessThanOrEqualTo(2);
+        gate.countDown();
+    }
 }

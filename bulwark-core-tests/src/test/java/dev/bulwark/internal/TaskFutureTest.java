@@ -181,6 +181,7 @@ class TaskFutureTest {
         AtomicBoolean strayInterrupt = new AtomicBoolean();
         for (int i = 0; i < 2_000; i++) {
             CountDownLatch started = new CountDownLatch(1);
+            AtomicInteger finished = new AtomicInteger();
             TaskFuture<Integer> future = new TaskFuture<>(() -> {
                 started.countDown();
                 int spin = 0;
@@ -188,7 +189,7 @@ class TaskFutureTest {
                     spin += k;
                 }
                 return spin;
-            });
+            }, finished::incrementAndGet);
             CountDownLatch done = new CountDownLatch(1);
             Thread worker = start("worker-" + i, () -> {
                 future.run();
@@ -202,8 +203,84 @@ class TaskFutureTest {
             assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
             worker.join();
             threads.remove(worker);
+            assertThat(finished).as("onFinish exactly once, iteration %d", i).hasValue(1);
         }
 
         assertThat(strayInterrupt).as("an interrupt escaped a finished TaskFuture").isFalse();
+    }
+
+    @Test
+    void onFinishRunsOnceBeforeTheFutureCompletes() {
+        AtomicInteger finished = new AtomicInteger();
+        AtomicInteger finishedWhenCompleted = new AtomicInteger(-1);
+        TaskFuture<String> future = new TaskFuture<>(() -> "done", finished::incrementAndGet);
+        future.whenComplete((v, e) -> finishedWhenCompleted.set(finished.get()));
+
+        future.run();
+        future.run();
+
+        assertThat(finished).hasValue(1);
+        assertThat(finishedWhenCompleted).as("onFinish had run when the future completed").hasValue(1);
+        assertThat(future.cancel(true)).isFalse();
+        assertThat(finished).as("not again on a late cancel").hasValue(1);
+    }
+
+    @Test
+    void onFinishRunsOnceBeforeAFailedFutureCompletes() {
+        AtomicInteger finished = new AtomicInteger();
+        AtomicInteger finishedWhenCompleted = new AtomicInteger(-1);
+        TaskFuture<String> future = new TaskFuture<>(() -> {
+            throw new IOException("io");
+        }, finished::incrementAndGet);
+        future.whenComplete((v, e) -> finishedWhenCompleted.set(finished.get()));
+
+        future.run();
+
+        assertThat(future).isCompletedExceptionally();
+        assertThat(finished).hasValue(1);
+        assertThat(finishedWhenCompleted).hasValue(1);
+    }
+
+    @Test
+    void onFinishRunsOnceWhenCancelledBeforeStartAndTheTaskNeverRuns() {
+        AtomicInteger finished = new AtomicInteger();
+        AtomicInteger finishedWhenCancelled = new AtomicInteger(-1);
+        AtomicInteger runs = new AtomicInteger();
+        TaskFuture<Integer> future = new TaskFuture<>(runs::incrementAndGet, finished::incrementAndGet);
+        future.whenComplete((v, e) -> finishedWhenCancelled.set(finished.get()));
+
+        assertThat(future.cancel(false)).isTrue();
+        future.run();
+        future.cancel(true);
+
+        assertThat(runs).hasValue(0);
+        assertThat(finished).hasValue(1);
+        assertThat(finishedWhenCancelled).as("onFinish had run when the future read as cancelled").hasValue(1);
+    }
+
+    @Test
+    void onFinishOfATaskCancelledWhileRunningRunsOnceWhenTheTaskHasEnded() throws Exception {
+        AtomicInteger finished = new AtomicInteger();
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch gate = new CountDownLatch(1);
+        TaskFuture<String> future = new TaskFuture<>(() -> {
+            started.countDown();
+            while (gate.getCount() > 0) { // ignores interrupts until the test lets it end
+                Thread.onSpinWait();
+            }
+            return "ended";
+        }, finished::incrementAndGet);
+        Thread worker = start("worker", future);
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(future.cancel(true)).isTrue();
+        assertThat(future).isCancelled();
+        assertThat(finished).as("the task is still running").hasValue(0);
+
+        gate.countDown();
+        worker.join(10_000);
+
+        assertThat(worker.isAlive()).isFalse();
+        assertThat(finished).hasValue(1);
     }
 }

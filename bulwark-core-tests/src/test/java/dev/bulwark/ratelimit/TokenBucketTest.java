@@ -392,4 +392,56 @@ class TokenBucketTest {
 
         assertThat((double) granted).isLessThanOrEqualTo(burst + rate * elapsed / 1e9);
     }
+
+    /**
+     * The interval is whole nanoseconds rounded up, so the bucket runs at most 0.1 % under the rate
+     * asked up to a million permits per second, and exactly at rates dividing 10⁹. Kept busy for
+     * 1 000 intervals' worth of steps, it grants within that band.
+     */
+    @ParameterizedTest(name = "{0}/s")
+    @CsvSource({"999999", "333333.3", "1000000", "12345.678", "7", "0.3"})
+    void grantsAtLeastNinetyNinePointNinePercentOfTheRate(double rate) {
+        // Steps of about 10 intervals; a burst of 100 holds a step's worth, so nothing is lost to the cap.
+        TokenBucket bucket = TokenBucket.builder("rate").permitsPerSecond(rate).burst(100).scheduler(scheduler).build();
+        drain(bucket);
+        long elapsed = (long) Math.ceil(10_000 * 1e9 / rate); // time for 10 000 permits
+        long step = Math.max(1, elapsed / 1_000);
+        long granted = 0;
+        long start = scheduler.ticker().read();
+        while (scheduler.ticker().read() - start < elapsed) {
+            scheduler.advance(step);
+            granted += drain(bucket);
+        }
+        double budget = rate * (scheduler.ticker().read() - start) / 1e9;
+
+        assertThat((double) granted).isLessThanOrEqualTo(budget + 1);
+        assertThat((double) granted).isGreaterThanOrEqualTo(budget * 0.999 - 1);
+    }
+
+    @Test
+    void aRateDividingOneBillionIsExact() {
+        TokenBucket bucket = TokenBucket.builder("exact").permitsPerSecond(1000).burst(1).scheduler(scheduler).build();
+        drain(bucket);
+        int granted = 0;
+        for (int ms = 0; ms < 60_000; ms++) {
+            scheduler.advance(Duration.ofMillis(1));
+            granted += drain(bucket);
+        }
+
+        assertThat(granted).isEqualTo(60_000);
+    }
+
+    @Test
+    void anInterruptedWaitHandsItsReservedPermitsBack() {
+        TokenBucket bucket = TokenBucket.builder("refund").permitsPerSecond(1).burst(1).scheduler(scheduler).build();
+        assertThat(bucket.tryAcquire()).isTrue();
+        Thread.currentThread().interrupt();
+        try {
+            assertThat(bucket.tryAcquire(1, java.time.Duration.ofSeconds(5))).isFalse();
+        } finally {
+            assertThat(Thread.interrupted()).as("interrupt status kept").isTrue();
+        }
+        scheduler.advance(java.time.Duration.ofSeconds(1));
+        assertThat(bucket.tryAcquire()).as("the abandoned reservation did not use up the next permit").isTrue();
+    }
 }

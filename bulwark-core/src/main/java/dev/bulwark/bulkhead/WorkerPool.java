@@ -103,7 +103,9 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     private <T> CompletableFuture<T> start(Callable<T> task, long waitedNanos) {
-        TaskFuture<T> future = new TaskFuture<>(task, capacity::release);
+        // A task cancelled while queued leaves the queue at once, so the queue never holds more
+        // than its capacity, however many tasks are submitted and cancelled.
+        TaskFuture<T> future = new TaskFuture<>(task, capacity::release, queue::remove);
         try {
             executor.execute(future);
         } catch (RejectedExecutionException closed) {

@@ -3,6 +3,7 @@ package dev.bulwark.internal;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * A {@link CompletableFuture} that runs its own task and whose {@code cancel(true)} interrupts the
@@ -18,21 +19,30 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
 
     private final Callable<T> task;
     private final Runnable onFinish;
+    private final Consumer<? super TaskFuture<T>> onCancelledBeforeStart;
     private final AtomicInteger state = new AtomicInteger(NEW);
     private volatile Thread runner;
 
     public TaskFuture(Callable<T> task) {
-        this(task, () -> { });
+        this(task, () -> { }, future -> { });
     }
 
     /**
      * A future running {@code task} that calls {@code onFinish} exactly once, before the future
      * completes: when the task has run, or when it is cancelled before it starts. A pool uses it
-     * to free the task's capacity before anyone can observe the task done.
+     * to free the task's capacity before anyone can observe the task done. A task cancelled
+     * before it starts also calls {@code onCancelledBeforeStart}, after {@code onFinish}, so the
+     * pool can drop it from its queue at once.
      */
     public TaskFuture(Callable<T> task, Runnable onFinish) {
+        this(task, onFinish, future -> { });
+    }
+
+    /** As {@link #TaskFuture(Callable, Runnable)}, telling {@code onCancelledBeforeStart} which task never ran. */
+    public TaskFuture(Callable<T> task, Runnable onFinish, Consumer<? super TaskFuture<T>> onCancelledBeforeStart) {
         this.task = task;
         this.onFinish = onFinish;
+        this.onCancelledBeforeStart = onCancelledBeforeStart;
     }
 
     @Override
@@ -73,6 +83,7 @@ public final class TaskFuture<T> extends CompletableFuture<T> implements Runnabl
     public boolean cancel(boolean mayInterruptIfRunning) {
         if (state.compareAndSet(NEW, FINISHED)) {
             onFinish.run(); // it will never run: free its capacity before the future reads as cancelled
+            onCancelledBeforeStart.accept(this);
             return super.cancel(mayInterruptIfRunning);
         }
         boolean cancelled = super.cancel(mayInterruptIfRunning);

@@ -85,7 +85,15 @@ public final class TokenBucket implements RateLimiter {
     @Override
     public boolean tryAcquire(int permits, Duration maxWait) {
         long wait = reserve(permits, Check.nanos(Check.nonNegative("maxWait", maxWait)));
-        return wait >= 0 && Waits.sleep(scheduler, wait);
+        if (wait < 0) {
+            return false;
+        }
+        if (!Waits.sleep(scheduler, wait)) {
+            // Interrupted before using them: hand the permits back rather than lose them.
+            fullAt.addAndGet(-cost(rate, permits));
+            return false;
+        }
+        return true;
     }
 
     /**
