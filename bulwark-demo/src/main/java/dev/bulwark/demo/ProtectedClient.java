@@ -27,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class ProtectedClient {
     static final CallContext.Key<String> USER = CallContext.key("user");
     private static final int USERS = 50;
+    private static final Duration DEADLINE = Duration.ofMillis(750);
 
     /** A breaker transition, stamped with the time since the drill began. */
     record Transition(Duration at, State from, State to, String reason) {
@@ -43,9 +44,9 @@ final class ProtectedClient {
         this.dependency = dependency;
         this.breaker = CircuitBreaker.builder("profiles")
                 .consecutiveFailures(10)
-                .failureRate(50).slowCallRate(80, Duration.ofMillis(250))
+                .failureRate(50).slowCallRate(90, Duration.ofMillis(450))
                 .timeWindow(Duration.ofSeconds(2), 10).minimumCalls(10)
-                .openFor(Duration.ofSeconds(1)).openBackoff(2, Duration.ofSeconds(4)).openJitter(0.2)
+                .openFor(Duration.ofSeconds(1)).openBackoff(1.5, Duration.ofSeconds(2)).openJitter(0.2)
                 .halfOpenProbes(2).halfOpenSuccesses(3)
                 .listener(new CircuitBreakerListener() {
                     @Override
@@ -64,7 +65,7 @@ final class ProtectedClient {
                 .rateLimiter(TokenBucket.builder("profiles").permitsPerSecond(ratePerSecond * 1.5).burst(20).build())
                 .bulkhead(Bulkhead.of("profiles", BulkheadConfig.of(32)))
                 .circuitBreaker(breaker)
-                .timeout(Timeout.of("profiles", Duration.ofMillis(300)))
+                .timeout(Timeout.of("profiles", Duration.ofMillis(500)))
                 .staleCache(cache, context -> context.get(USER))
                 .fallback(Fallback.of(error -> {
                     stats.fallbackServes.increment();
@@ -74,7 +75,9 @@ final class ProtectedClient {
     }
 
     void call(int sequence) {
-        CallContext context = CallContext.none().with(USER, "user-" + sequence % USERS);
+        // The caller's own budget: retries and timeouts all fit inside it.
+        CallContext context = CallContext.withDeadline(DEADLINE, dev.bulwark.time.Ticker.system())
+                .with(USER, "user-" + sequence % USERS);
         pipeline.call(context, dependency::call);
     }
 }

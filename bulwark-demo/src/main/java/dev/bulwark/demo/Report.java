@@ -17,7 +17,10 @@ final class Report {
     }
 
     static String millis(long nanos) {
-        return nanos >= 1_000_000_000L ? String.format(Locale.ROOT, "%.2fs", nanos / 1e9)
+        if (nanos >= 1_000_000_000L) {
+            return String.format(Locale.ROOT, "%.2fs", nanos / 1e9);
+        }
+        return nanos < 10_000_000L ? String.format(Locale.ROOT, "%.1fms", nanos / 1e6)
                 : String.format(Locale.ROOT, "%dms", Math.round(nanos / 1e6));
     }
 
@@ -38,6 +41,8 @@ final class Report {
                 percent(guarded.percentOfCalls(guarded.realSuccesses())));
         row("served stale (cache)", "-", percent(guarded.percentOfCalls(guarded.staleServes())));
         row("served fallback", "-", percent(guarded.percentOfCalls(guarded.fallbackServes.sum())));
+        row("answered (real + stale + fallback)", percent(bare.percentOfCalls(bare.answered.sum())),
+                percent(guarded.percentOfCalls(guarded.answered.sum())));
         row("errors seen by caller", percent(bare.percentOfCalls(bare.errors.sum())),
                 percent(guarded.percentOfCalls(guarded.errors.sum())));
         row("latency p50", millis(bare.latencyQuantile(0.50)), millis(guarded.latencyQuantile(0.50)));
@@ -59,6 +64,6 @@ final class Report {
     }
 
     private void row(String label, Object bare, Object guarded) {
-        out.printf(Locale.ROOT, "  %-32s %12s %12s%n", label, bare, guarded);
+        out.printf(Locale.ROOT, "  %-36s %10s %10s%n", label, bare, guarded);
     }
 }
