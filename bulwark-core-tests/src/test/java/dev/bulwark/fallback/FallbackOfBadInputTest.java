@@ -1,9 +1,8 @@
 package dev.bulwark.fallback;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static dev.bulwark.validation.BadInput.bad;
+import dev.bulwark.validation.BadInput;
 
-import dev.bulwark.InvalidConfigException;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -21,17 +20,10 @@ class FallbackOfBadInputTest {
                 bad("when", "null", () -> Fallback.of(e -> "x").when(e -> true).when(null)));
     }
 
-    private static Arguments bad(String field, String value, ThrowingCallable call) {
-        return Arguments.of(field, value, call);
-    }
 
     @ParameterizedTest(name = "{0} = {1}")
     @MethodSource("badInputs")
     void rejectsWithFieldValueAndWhatIsAllowed(String field, String value, ThrowingCallable call) {
-        assertThatThrownBy(call)
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo(field))
-                .hasMessageContaining(field)
-                .hasMessageContaining(value)
-                .hasMessageContaining("allowed");
+        BadInput.assertRejected(field, value, call);
     }
 }

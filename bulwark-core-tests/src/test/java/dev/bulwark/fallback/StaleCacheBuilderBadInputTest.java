@@ -1,9 +1,10 @@
 package dev.bulwark.fallback;
 
+import static dev.bulwark.validation.BadInput.bad;
+import dev.bulwark.validation.BadInput;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bulwark.InvalidConfigException;
 import java.time.Duration;
 import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -40,18 +41,11 @@ class StaleCacheBuilderBadInputTest {
                 bad("key", "null", () -> builder().maxStaleness(Duration.ofMinutes(1)).build().remember(null, "v")));
     }
 
-    private static Arguments bad(String field, String value, ThrowingCallable call) {
-        return Arguments.of(field, value, call);
-    }
 
     @ParameterizedTest(name = "{0} = {1}")
     @MethodSource("badInputs")
     void rejectsWithFieldValueAndWhatIsAllowed(String field, String value, ThrowingCallable call) {
-        assertThatThrownBy(call)
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo(field))
-                .hasMessageContaining(field)
-                .hasMessageContaining(value)
-                .hasMessageContaining("allowed");
+        BadInput.assertRejected(field, value, call);
     }
 
     @Test

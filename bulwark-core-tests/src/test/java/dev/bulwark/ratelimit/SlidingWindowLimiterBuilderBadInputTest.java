@@ -1,5 +1,7 @@
 package dev.bulwark.ratelimit;
 
+import static dev.bulwark.validation.BadInput.bad;
+import dev.bulwark.validation.BadInput;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -47,18 +49,11 @@ class SlidingWindowLimiterBuilderBadInputTest {
                 bad("permits", "6", () -> approximate().tryAcquire(6)));
     }
 
-    private static Arguments bad(String field, String value, ThrowingCallable call) {
-        return Arguments.of(field, value, call);
-    }
 
     @ParameterizedTest(name = "{0} = {1}")
     @MethodSource("badInputs")
     void rejectsWithFieldValueAndWhatIsAllowed(String field, String value, ThrowingCallable call) {
-        assertThatThrownBy(call)
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo(field))
-                .hasMessageContaining(field)
-                .hasMessageContaining(value)
-                .hasMessageContaining("allowed");
+        BadInput.assertRejected(field, value, call);
     }
 
     @Test

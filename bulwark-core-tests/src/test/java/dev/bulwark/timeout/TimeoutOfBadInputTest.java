@@ -1,9 +1,9 @@
 package dev.bulwark.timeout;
 
+import static dev.bulwark.validation.BadInput.bad;
+import dev.bulwark.validation.BadInput;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bulwark.InvalidConfigException;
 import dev.bulwark.testing.VirtualScheduler;
 import java.time.Duration;
 import java.util.stream.Stream;
@@ -29,18 +29,11 @@ class TimeoutOfBadInputTest {
                 bad("scheduler", "null", () -> Timeout.of("t", Duration.ofSeconds(1), null)));
     }
 
-    private static Arguments bad(String field, String value, ThrowingCallable call) {
-        return Arguments.of(field, value, call);
-    }
 
     @ParameterizedTest(name = "{0} = {1}")
     @MethodSource("badInputs")
     void rejectsWithFieldValueAndWhatIsAllowed(String field, String value, ThrowingCallable call) {
-        assertThatThrownBy(call)
-                .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo(field))
-                .hasMessageContaining(field)
-                .hasMessageContaining(value)
-                .hasMessageContaining("allowed");
+        BadInput.assertRejected(field, value, call);
     }
 
     @Test
