@@ -11,12 +11,20 @@ public final class BreakerOpenException extends RejectedException {
     private static final long serialVersionUID = 1L;
 
     private final State state;
+    private final String reason;
     private final long retryAfterNanos;
 
     BreakerOpenException(String name, State state, String reason, long retryAfterNanos) {
-        super(name, message(name, state, reason, retryAfterNanos));
+        super(name, null);
         this.state = state;
+        this.reason = reason;
         this.retryAfterNanos = retryAfterNanos;
+    }
+
+    /** Built when read: most rejections are counted and dropped, never printed. */
+    @Override
+    public String getMessage() {
+        return message(policyName(), state, reason, retryAfterNanos);
     }
 
     private static String message(String name, State state, String reason, long retryAfterNanos) {

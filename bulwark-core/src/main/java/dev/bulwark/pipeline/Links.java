@@ -119,15 +119,16 @@ final class Links {
             if (permit == CircuitBreaker.NO_PERMIT) {
                 throw breaker.rejection();
             }
-            long start = ticker.read();
+            boolean timed = breaker.measuresDuration();
+            long start = timed ? ticker.read() : 0;
             Object result;
             try {
                 result = next.call(context, task);
             } catch (Throwable error) {
-                breaker.onResult(permit, ticker.read() - start, null, error);
+                breaker.onResult(permit, timed ? ticker.read() - start : 0, null, error);
                 throw error;
             }
-            breaker.onResult(permit, ticker.read() - start, result, null);
+            breaker.onResult(permit, timed ? ticker.read() - start : 0, result, null);
             return result;
         }
 

@@ -34,7 +34,7 @@ public final class TokenBucket implements RateLimiter {
     private final AtomicLong fullAt;
     private volatile Rate rate;
 
-    private record Rate(double permitsPerSecond, long intervalNanos, int burst, long capacityNanos) {
+    private record Rate(double permitsPerSecond, long intervalNanos, int burst, long capacityNanos, String description) {
         static Rate of(double permitsPerSecond, int burst) {
             // Whole nanoseconds per permit, rounded up: the bucket may grant a hair under the rate
             // asked (at most one part in 1e9/rate), never over it.
@@ -44,7 +44,8 @@ public final class TokenBucket implements RateLimiter {
                 throw new InvalidConfigException("burst", burst, "at most " + ((Long.MAX_VALUE >> 2) / interval)
                         + " at " + permitsPerSecond + " permits per second");
             }
-            return new Rate(permitsPerSecond, interval, burst, interval * burst);
+            return new Rate(permitsPerSecond, interval, burst, interval * burst,
+                    String.format(Locale.ROOT, "%.3f/s, burst %d", permitsPerSecond, burst));
         }
     }
 
@@ -164,17 +165,14 @@ public final class TokenBucket implements RateLimiter {
 
     @Override
     public RateLimitedException rejection() {
-        return new RateLimitedException(name, describe(rate), nanosUntilPermit());
+        return new RateLimitedException(name, rate.description, nanosUntilPermit());
     }
 
     @Override
     public String toString() {
-        return "TokenBucket{" + name + ", " + describe(rate) + ", available=" + availablePermits() + '}';
+        return "TokenBucket{" + name + ", " + rate.description + ", available=" + availablePermits() + '}';
     }
 
-    private static String describe(Rate r) {
-        return String.format(Locale.ROOT, "%.3f/s, burst %d", r.permitsPerSecond, r.burst);
-    }
 
     private static long cost(Rate r, int permits) {
         if (permits < 1 || permits > r.burst) {

@@ -108,8 +108,7 @@ public final class Retry {
 
     /** Runs {@code attempt} with {@code carrier}, retrying as configured, within {@code context}'s deadline. */
     public <C, T> T call(CallContext context, C carrier, Attempt<C, T> step) {
-        long start = ticker.read();
-        long deadline = deadline(context, start);
+        long deadline = deadline(context);
         if (budget != null) {
             budget.recordCall();
         }
@@ -159,11 +158,11 @@ public final class Retry {
      * further attempts and cancels the attempt in flight.
      */
     public <T> CompletableFuture<T> callAsync(CallContext context, Supplier<? extends CompletionStage<T>> task) {
-        long start = ticker.read();
+        long deadline = deadline(context);
         if (budget != null) {
             budget.recordCall();
         }
-        AsyncCall<T> call = new AsyncCall<>(task, deadline(context, start));
+        AsyncCall<T> call = new AsyncCall<>(task, deadline);
         call.attempt();
         return call.result;
     }
@@ -234,8 +233,10 @@ public final class Retry {
         }
     }
 
-    private long deadline(CallContext context, long start) {
-        long own = maxDurationNanos == Long.MAX_VALUE ? Long.MAX_VALUE : start + maxDurationNanos;
+    // Reads the clock only when there is a time budget: most retries have none, and a clock read
+    // costs as much as the rest of a successful call.
+    private long deadline(CallContext context) {
+        long own = maxDurationNanos == Long.MAX_VALUE ? Long.MAX_VALUE : ticker.read() + maxDurationNanos;
         return context.hasDeadline() ? Math.min(own, context.deadlineNanos()) : own;
     }
 
