@@ -37,9 +37,11 @@ public final class BenchmarksReport {
 
     /** One measured point. */
     record Point(String scenario, String variant, int threads, double nsPerOp, double nsError, double bytesPerOp) {
+        /** The library a variant belongs to: {@code bulwark-permit (under)} → {@code bulwark}. */
         String library() {
-            int dash = variant.indexOf('-');
-            return dash < 0 ? variant : variant.substring(0, dash);
+            String base = variant.contains(" (") ? variant.substring(0, variant.indexOf(" (")) : variant;
+            int dash = base.indexOf('-');
+            return dash < 0 ? base : base.substring(0, dash);
         }
     }
 

@@ -1,0 +1,61 @@
+package dev.bulwark.balance;
+
+import dev.bulwark.CallContext;
+import java.util.random.RandomGenerator;
+
+/**
+ * Two random endpoints, the less loaded wins: least requests (load = calls in flight) or peak EWMA
+ * (load = latency estimate × (calls in flight + 1)). Two random choices spread load almost as
+ * well as scanning every endpoint, at constant cost and without herding onto one.
+ */
+final class PowerOfTwoChoices implements LoadBalancer {
+    private final boolean peakEwma;
+    private final RandomGenerator fixed;
+
+    PowerOfTwoChoices(boolean peakEwma, RandomGenerator fixed) {
+        this.peakEwma = peakEwma;
+        this.fixed = fixed;
+    }
+
+    @Override
+    public <E extends Endpoint> E pick(EndpointSet<E> endpoints, CallContext context, Endpoint avoid) {
+        int n = endpoints.size();
+        if (n == 0) {
+            return null;
+        }
+        if (n == 1) {
+            return Picks.firstAvailableFrom(endpoints, 0, avoid);
+        }
+        RandomGenerator random = Randoms.of(fixed);
+        int a = random.nextInt(n);
+        int b = random.nextInt(n - 1);
+        if (b >= a) {
+            b++; // two distinct endpoints
+        }
+        E first = endpoints.get(a);
+        E second = endpoints.get(b);
+        boolean firstOk = Picks.eligible(first, avoid);
+        boolean secondOk = Picks.eligible(second, avoid);
+        if (firstOk && secondOk) {
+            long now = peakEwma ? first.stats().ticker().read() : 0; // one clock read for both loads
+            return load(first, now) <= load(second, now) ? first : second;
+        }
+        if (firstOk) {
+            return first;
+        }
+        if (secondOk) {
+            return second;
+        }
+        return Picks.firstAvailableFrom(endpoints, a, avoid);
+    }
+
+    private double load(Endpoint e, long now) {
+        EndpointStats stats = e.stats();
+        return peakEwma ? stats.load(now) : stats.inFlight();
+    }
+
+    @Override
+    public String toString() {
+        return peakEwma ? "peak EWMA" : "least requests";
+    }
+}

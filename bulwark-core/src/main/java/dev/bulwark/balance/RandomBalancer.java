@@ -1,0 +1,27 @@
+package dev.bulwark.balance;
+
+import dev.bulwark.CallContext;
+import java.util.random.RandomGenerator;
+
+/** Uniformly at random among the available endpoints. */
+final class RandomBalancer implements LoadBalancer {
+    private final RandomGenerator fixed;
+
+    RandomBalancer(RandomGenerator fixed) {
+        this.fixed = fixed;
+    }
+
+    @Override
+    public <E extends Endpoint> E pick(EndpointSet<E> endpoints, CallContext context, Endpoint avoid) {
+        int n = endpoints.size();
+        if (n == 0) {
+            return null;
+        }
+        return Picks.firstAvailableFrom(endpoints, Randoms.of(fixed).nextInt(n), avoid);
+    }
+
+    @Override
+    public String toString() {
+        return "random";
+    }
+}
