@@ -3,7 +3,11 @@ package dev.bulwark.balance;
 import dev.bulwark.CallContext;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Each endpoint in turn: one shared counter, the next available endpoint from it. */
+/**
+ * Each endpoint in turn, from one shared counter. An unavailable endpoint's turn passes to the
+ * counter's next turn, not to its neighbour, so the others share its traffic evenly instead of
+ * the next one in line taking all of it.
+ */
 final class RoundRobin implements LoadBalancer {
     private final AtomicInteger next = new AtomicInteger();
 
@@ -13,8 +17,13 @@ final class RoundRobin implements LoadBalancer {
         if (n == 0) {
             return null;
         }
-        int start = Math.floorMod(next.getAndIncrement(), n);
-        return Picks.firstAvailableFrom(endpoints, start, avoid);
+        for (int turn = 0; turn < n; turn++) {
+            E e = endpoints.get(Math.floorMod(next.getAndIncrement(), n));
+            if (Picks.eligible(e, avoid)) {
+                return e;
+            }
+        }
+        return Picks.firstAvailableFrom(endpoints, 0, avoid);
     }
 
     @Override

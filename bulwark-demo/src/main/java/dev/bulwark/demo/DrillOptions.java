@@ -6,32 +6,65 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /** The demo's command line: {@code --duration 20s --rate 100 --seed 42}. */
-record DrillOptions(Duration duration, int rate, long seed, boolean help) {
+record DrillOptions(Duration duration, int rate, long seed, Scenario scenario, boolean help) {
     static final String USAGE = """
-            usage: scripts/demo [--duration 20s] [--rate 100] [--seed 42]
-              --duration  how long the drill runs, 4s to 10m (e.g. 20s, 1m, 1500ms)
+            usage: scripts/demo [--scenario all] [--duration 20s] [--rate 100] [--seed 42]
+              --scenario  outage (bare vs Bulwark through an outage), pool (balancers over a slow and a
+                          failing endpoint), or all (the default: outage, then pool)
+              --duration  how long the outage drill runs, 4s to 10m (e.g. 20s, 1m, 1500ms); the pool
+                          drill runs half as long
               --rate      calls per second offered to each client, 1 to 2000
-              --seed      seed of the simulated dependency's randomness
+              --seed      seed of the simulated dependencies' randomness
             """;
+
+    /** Which drills to run. */
+    enum Scenario {
+        OUTAGE, POOL, ALL;
+
+        boolean runsOutage() {
+            return this != POOL;
+        }
+
+        boolean runsPool() {
+            return this != OUTAGE;
+        }
+    }
+
+    /** The pool drill runs half as long as the outage drill, at least 4 s. */
+    Duration poolDuration() {
+        Duration half = duration.dividedBy(2);
+        return half.compareTo(Duration.ofSeconds(4)) < 0 ? Duration.ofSeconds(4) : half;
+    }
 
     static DrillOptions parse(String... args) {
         Duration duration = Duration.ofSeconds(20);
         int rate = 100;
         long seed = 42;
+        Scenario scenario = Scenario.ALL;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("-h") || arg.equals("--help")) {
-                return new DrillOptions(duration, rate, seed, true);
+                return new DrillOptions(duration, rate, seed, scenario, true);
             }
             String value = i + 1 < args.length ? args[++i] : null;
             switch (arg) {
                 case "--duration" -> duration = duration(value);
                 case "--rate" -> rate = integer("--rate", value, 1, 2000);
                 case "--seed" -> seed = integer("--seed", value, Integer.MIN_VALUE, Integer.MAX_VALUE);
-                default -> throw new InvalidConfigException("option", arg, "--duration, --rate, --seed or --help");
+                case "--scenario" -> scenario = scenario(value);
+                default -> throw new InvalidConfigException("option", arg, "--scenario, --duration, --rate, --seed or --help");
             }
         }
-        return new DrillOptions(duration, rate, seed, false);
+        return new DrillOptions(duration, rate, seed, scenario, false);
+    }
+
+    private static Scenario scenario(String value) {
+        for (Scenario s : Scenario.values()) {
+            if (s.name().equalsIgnoreCase(value == null ? "" : value.trim())) {
+                return s;
+            }
+        }
+        throw new InvalidConfigException("--scenario", value, "outage, pool or all");
     }
 
     private static Duration duration(String value) {

@@ -3,9 +3,10 @@ package dev.bulwark.demo;
 import dev.bulwark.InvalidConfigException;
 
 /**
- * The outage drill: a simulated dependency degrades (a latency spike, then a hard outage, then
- * recovery) under steady load, and two clients call it: one bare, one through a Bulwark pipeline.
- * At the end, a side-by-side table from real counters shows what resilience bought.
+ * The demo. The outage drill: a simulated dependency degrades (a latency spike, then a hard
+ * outage, then recovery) under steady load, and two clients call it: one bare, one through a
+ * Bulwark pipeline. The pool drill: five endpoints, one slow and one failing, behind round robin
+ * and peak EWMA. Each ends in a side-by-side table from real counters.
  */
 public final class Main {
     private Main() {
@@ -25,7 +26,13 @@ public final class Main {
             System.out.print(DrillOptions.USAGE);
             return;
         }
-        OutageDrill.Result result = new OutageDrill(options, System.out).run();
-        new Report(System.out).print(result);
+        if (options.scenario().runsOutage()) {
+            OutageDrill.Result result = new OutageDrill(options, System.out).run();
+            new Report(System.out).print(result);
+        }
+        if (options.scenario().runsPool()) {
+            PoolDrill pool = new PoolDrill(options.poolDuration(), options.rate(), options.seed(), System.out);
+            pool.print(pool.run());
+        }
     }
 }
