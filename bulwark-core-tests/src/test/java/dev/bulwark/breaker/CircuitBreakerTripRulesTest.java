@@ -165,4 +165,21 @@ class CircuitBreakerTripRulesTest {
                 .hasMessageContaining("1 consecutive failures").hasMessageContaining("PT20S");
         assertThat(breaker.metrics().rejectedCalls()).isEqualTo(1);
     }
+
+    @Test
+    void aFailureAfterAQuietSpellLeavesTheWindowAfterExactlyItsSizeInCalls() {
+        CircuitBreaker breaker = CircuitBreaker.builder("b").failureRate(90).countWindow(4).minimumCalls(4)
+                .ticker(ticker).build();
+        for (int i = 0; i < 1_000; i++) {
+            succeed(breaker, 1); // a full window of successes: later successes leave it unchanged
+        }
+        fail(breaker, 1);
+        for (int i = 0; i < 3; i++) {
+            succeed(breaker, 1);
+            assertThat(breaker.metrics().windowFailures()).as("still among the last 4 calls").isEqualTo(1);
+        }
+        succeed(breaker, 1);
+        assertThat(breaker.metrics().windowFailures()).as("4 calls later it is out").isZero();
+        assertThat(breaker.metrics().windowCalls()).isEqualTo(4);
+    }
 }

@@ -30,8 +30,8 @@ abstract class OutcomeWindow {
     /**
      * The last {@code size} calls, as a ring of outcome codes. A writer claims a slot with one
      * getAndIncrement, swaps its code in, and adjusts the packed totals by the difference
-     * (failures in the low 32 bits, slow calls in the high 32), so the common success-replaces-success
-     * write touches no shared total at all.
+     * (failures in the low 32 bits, slow calls in the high 32), so a success replacing a success
+     * touches no shared total, and a success into a full window of successes writes nothing.
      */
     static final class CountWindow extends OutcomeWindow {
         private final int size;
@@ -46,6 +46,13 @@ abstract class OutcomeWindow {
 
         @Override
         void record(int outcome, long nowNanos) {
+            // A full window of nothing but successes stays the same when one more success comes:
+            // skip the write. Once a failure or slow call is in it, every call is recorded again,
+            // so that outcome leaves the window after exactly size more calls. A healthy breaker's
+            // success path thus only reads shared memory and never contends.
+            if (outcome == 0 && totals.get() == 0 && head.get() >= size) {
+                return;
+            }
             int slot = (int) (head.getAndIncrement() % size);
             int old = ring.getAndSet(slot, outcome);
             if (old != outcome) {
