@@ -108,6 +108,11 @@ public final class ClientPool<C> implements AutoCloseable {
         return add(name, client, weight, Map.of(), breakerConfig);
     }
 
+    /** Adds {@code client} as endpoint {@code name} with its weight and metadata, under the pool's breaker config. */
+    public PoolEndpoint<C> add(String name, C client, int weight, Map<String, String> metadata) {
+        return add(name, client, weight, metadata, breakerConfig);
+    }
+
     /**
      * Adds {@code client} as endpoint {@code name}, with its weight, metadata and its own breaker
      * config (instead of the pool's).

@@ -1,0 +1,325 @@
+package dev.bulwark.discovery;
+
+import dev.bulwark.internal.Check;
+import dev.bulwark.internal.Listeners;
+import dev.bulwark.time.Scheduler;
+import dev.bulwark.time.Ticker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+/**
+ * One service's instances, kept current by a watch and a periodic full read, and trustworthy when
+ * the registry is not.
+ *
+ * <ul>
+ *   <li><b>Outages.</b> When reads fail or the watch disconnects, the cache keeps serving the last
+ *       known good list and says how stale it is ({@link #stats()}).</li>
+ *   <li><b>No empty wipe.</b> A non-empty list is never replaced by an empty one on the word of a
+ *       single answer: an event or read that would empty it triggers a confirming read after
+ *       {@code confirmDelay}, and only a second empty answer empties it.</li>
+ *   <li><b>No lost change.</b> Events that arrive while a full read is in flight are replayed on
+ *       top of its result, so a read never undoes a newer change.</li>
+ * </ul>
+ *
+ * Reads are lock-free (an immutable snapshot); changes are applied under a lock on the registry's
+ * and scheduler's threads.
+ */
+public final class DiscoveryCache implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger("dev.bulwark.discovery");
+
+    private final ServiceRegistry registry;
+    private final String service;
+    private final Scheduler scheduler;
+    private final Ticker ticker;
+    private final long resyncNanos;
+    private final long confirmNanos;
+    private final ReentrantLock lock = new ReentrantLock();
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private final Listeners<Consumer<List<ServiceInstance>>> listeners = new Listeners(Consumer.class);
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder refreshes = new LongAdder();
+    private final LongAdder errors = new LongAdder();
+    private final LongAdder staleServes = new LongAdder();
+    private final LongAdder emptyWipesRefused = new LongAdder();
+
+    private volatile Map<String, ServiceInstance> current = Map.of();
+    private volatile List<ServiceInstance> snapshot = List.of();
+    private volatile boolean degraded;
+    private volatile String lastError;
+    private volatile long currentAtNanos;
+    // Guarded by lock.
+    private int readsInFlight;
+    private final List<RegistryEvent> duringRead = new ArrayList<>();
+    private boolean confirmPending;
+    private volatile boolean closed;
+    private Watch watch;
+    private Scheduler.Cancellable nextResync;
+
+    private DiscoveryCache(Builder b) {
+        this.registry = b.registry;
+        this.service = b.service;
+        this.scheduler = b.scheduler;
+        this.ticker = b.scheduler.ticker();
+        this.resyncNanos = Check.nanos(b.resync);
+        this.confirmNanos = Check.nanos(b.confirmDelay);
+        this.currentAtNanos = ticker.read();
+    }
+
+    public static Builder builder(ServiceRegistry registry, String service) {
+        return new Builder(Check.notNull("registry", registry), Names.check("service", service));
+    }
+
+    /** Reads the service in full, starts the watch and the periodic resync. A failed first read is retried. */
+    public DiscoveryCache start() {
+        resync();
+        try {
+            watch = registry.watch(service, new Listener());
+        } catch (RuntimeException e) {
+            failed("watch", e);
+        }
+        return this;
+    }
+
+    /** The instances now (all of them, healthy or not), from memory. */
+    public List<ServiceInstance> instances() {
+        hits.increment();
+        if (degraded) {
+            staleServes.increment();
+        }
+        return snapshot;
+    }
+
+    public String service() {
+        return service;
+    }
+
+    /** Calls {@code listener} with the full list after every change. */
+    public void addListener(Consumer<List<ServiceInstance>> listener) {
+        listeners.add(Check.notNull("listener", listener));
+    }
+
+    public CacheStats stats() {
+        return new CacheStats(hits.sum(), refreshes.sum(), errors.sum(), staleServes.sum(), emptyWipesRefused.sum(),
+                degraded ? ticker.read() - currentAtNanos : 0, degraded, lastError);
+    }
+
+    /** Reads the registry in full now and adopts the answer (an empty one only once confirmed). */
+    public void resync() {
+        read(false);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        lock.lock();
+        try {
+            if (watch != null) {
+                watch.close();
+            }
+            if (nextResync != null) {
+                nextResync.cancel();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void read(boolean confirming) {
+        if (closed) {
+            return;
+        }
+        lock.lock();
+        try {
+            readsInFlight++;
+        } finally {
+            lock.unlock();
+        }
+        List<ServiceInstance> answer;
+        try {
+            answer = registry.list(service);
+        } catch (RuntimeException e) {
+            lock.lock();
+            try {
+                readsInFlight--;
+                if (readsInFlight == 0) {
+                    duringRead.clear();
+                }
+                if (confirming) {
+                    confirmPending = false;
+                }
+            } finally {
+                lock.unlock();
+            }
+            failed("read", e);
+            scheduleResync();
+            return;
+        }
+        lock.lock();
+        try {
+            readsInFlight--;
+            refreshes.increment();
+            degraded = false;
+            currentAtNanos = ticker.read();
+            Map<String, ServiceInstance> next = new LinkedHashMap<>();
+            answer.forEach(i -> next.put(i.id(), i));
+            for (RegistryEvent event : duringRead) {
+                applyTo(next, event); // a change seen while the read was in flight is newer than it
+            }
+            if (readsInFlight == 0) {
+                duringRead.clear();
+            }
+            if (confirming) {
+                confirmPending = false;
+            }
+            if (next.isEmpty() && !current.isEmpty() && !confirming) {
+                refuseEmpty("a full read came back empty");
+            } else {
+                adopt(next);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (!confirming) {
+            scheduleResync();
+        }
+    }
+
+    private void onEvent(RegistryEvent event) {
+        lock.lock();
+        try {
+            if (readsInFlight > 0) {
+                duringRead.add(event);
+            }
+            degraded = false;
+            currentAtNanos = ticker.read();
+            Map<String, ServiceInstance> next = new LinkedHashMap<>(current);
+            applyTo(next, event);
+            if (next.isEmpty() && !current.isEmpty()) {
+                refuseEmpty("the last instance was deleted");
+            } else {
+                adopt(next);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void applyTo(Map<String, ServiceInstance> instances, RegistryEvent event) {
+        if (event.type() == RegistryEvent.Type.DELETED) {
+            instances.remove(event.instanceId());
+        } else if (event.instance() != null) {
+            instances.put(event.instanceId(), event.instance());
+        }
+    }
+
+    // Called under lock: keep the list, ask again after confirmDelay.
+    private void refuseEmpty(String why) {
+        emptyWipesRefused.increment();
+        if (!confirmPending) {
+            confirmPending = true;
+            LOG.log(System.Logger.Level.INFO, "discovery of '" + service + "': " + why + "; keeping "
+                    + current.size() + " instance(s) until a second read confirms");
+            scheduler.schedule(() -> read(true), confirmNanos);
+        }
+    }
+
+    // Called under lock.
+    private void adopt(Map<String, ServiceInstance> next) {
+        if (next.equals(current)) {
+            return;
+        }
+        current = Map.copyOf(next);
+        snapshot = List.copyOf(next.values());
+        for (Consumer<List<ServiceInstance>> l : listeners.all()) {
+            try {
+                l.accept(snapshot);
+            } catch (RuntimeException e) {
+                listeners.failed(l, e);
+            }
+        }
+    }
+
+    private void failed(String what, Throwable error) {
+        errors.increment();
+        degraded = true;
+        lastError = what + ": " + error;
+        LOG.log(System.Logger.Level.WARNING, "discovery of '" + service + "': " + what + " failed; serving the last known "
+                + snapshot.size() + " instance(s)", error);
+    }
+
+    private void scheduleResync() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            if (nextResync != null) {
+                nextResync.cancel();
+            }
+            nextResync = scheduler.schedule(this::resync, resyncNanos);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private final class Listener implements WatchListener {
+        @Override
+        public void onEvent(RegistryEvent event) {
+            DiscoveryCache.this.onEvent(event);
+        }
+
+        @Override
+        public void onDisconnected(Throwable cause) {
+            failed("watch", cause);
+        }
+
+        @Override
+        public void onResumed(boolean complete) {
+            if (!complete) {
+                scheduler.schedule(DiscoveryCache.this::resync, 0);
+            }
+        }
+    }
+
+    /** Builds a {@link DiscoveryCache}. */
+    public static final class Builder {
+        private final ServiceRegistry registry;
+        private final String service;
+        private Scheduler scheduler = Scheduler.system();
+        private Duration resync = Duration.ofSeconds(30);
+        private Duration confirmDelay = Duration.ofSeconds(1);
+
+        private Builder(ServiceRegistry registry, String service) {
+            this.registry = registry;
+            this.service = service;
+        }
+
+        /** How often the service is read in full, beside the watch (default 30 s). */
+        public Builder resyncEvery(Duration interval) {
+            resync = Check.positive("resyncEvery", interval);
+            return this;
+        }
+
+        /** How long to wait before the read that confirms an empty answer (default 1 s). */
+        public Builder confirmEmptyAfter(Duration delay) {
+            confirmDelay = Check.nonNegative("confirmEmptyAfter", delay);
+            return this;
+        }
+
+        public Builder scheduler(Scheduler source) {
+            scheduler = Check.notNull("scheduler", source);
+            return this;
+        }
+
+        /** Builds the cache, not yet started. */
+        public DiscoveryCache build() {
+            return new DiscoveryCache(this);
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package dev.bulwark.discovery;
+
+import dev.bulwark.InvalidConfigException;
+import dev.bulwark.internal.Check;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Which registry to use and how to reach it; {@link Registries#create(RegistryConfig)} makes it.
+ * Validated when built: a missing or invalid field fails naming it.
+ *
+ * <pre>{@code
+ * RegistryConfig etcd = RegistryConfig.builder(RegistryConfig.Type.ETCD)
+ *     .endpoints("http://10.0.0.1:2379", "http://10.0.0.2:2379")
+ *     .namespace("/bulwark/services")
+ *     .credentials("svc", secret)
+ *     .build();
+ * }</pre>
+ */
+public final class RegistryConfig {
+
+    /** The registry kinds Bulwark supports. */
+    public enum Type {
+        MEMORY, ETCD, ZOOKEEPER, CONSUL, NACOS
+    }
+
+    private final Type type;
+    private final List<String> endpoints;
+    private final String namespace;
+    private final String username;
+    private final String password;
+    private final boolean tls;
+    private final Duration connectTimeout;
+    private final Duration sessionTimeout;
+    private final Map<String, String> options;
+
+    private RegistryConfig(Builder b) {
+        this.type = b.type;
+        this.endpoints = List.copyOf(b.endpoints);
+        this.namespace = b.namespace;
+        this.username = b.username;
+        this.password = b.password;
+        this.tls = b.tls;
+        this.connectTimeout = b.connectTimeout;
+        this.sessionTimeout = b.sessionTimeout;
+        this.options = java.util.Collections.unmodifiableMap(new TreeMap<>(b.options));
+    }
+
+    public static Builder builder(Type type) {
+        return new Builder(Check.notNull("type", type));
+    }
+
+    /** The embedded in-memory registry. */
+    public static RegistryConfig memory() {
+        return builder(Type.MEMORY).build();
+    }
+
+    /**
+     * Reads a config from flat keys, as from a properties file or environment:
+     * {@code type} (memory, etcd, zookeeper, consul, nacos), {@code endpoints} (comma-separated),
+     * {@code namespace}, {@code username}, {@code password}, {@code tls} (true/false),
+     * {@code connect-timeout}, {@code session-timeout} (ISO-8601 like PT5S, or 500ms / 5s / 1m),
+     * and {@code option.<name>} for backend-specific settings (a Consul token, a Nacos group...).
+     */
+    public static RegistryConfig fromMap(Map<String, String> values) {
+        Check.notNull("values", values);
+        String typeName = values.get("type");
+        if (typeName == null) {
+            throw new InvalidConfigException("type", null, "one of memory, etcd, zookeeper, consul, nacos");
+        }
+        Type type;
+        try {
+            type = Type.valueOf(typeName.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidConfigException("type", typeName, "one of memory, etcd, zookeeper, consul, nacos");
+        }
+        Builder b = builder(type);
+        for (Map.Entry<String, String> e : values.entrySet()) {
+            String key = e.getKey();
+            String value = e.getValue();
+            switch (key) {
+                case "type" -> { }
+                case "endpoints" -> b.endpoints(value.split("\\s*,\\s*"));
+                case "namespace" -> b.namespace(value);
+                case "username" -> b.username = Check.name("username", value);
+                case "password" -> b.password = Check.notNull("password", value);
+                case "tls" -> b.tls(bool("tls", value));
+                case "connect-timeout" -> b.connectTimeout(duration("connect-timeout", value));
+                case "session-timeout" -> b.sessionTimeout(duration("session-timeout", value));
+                default -> {
+                    if (key.startsWith("option.") && key.length() > "option.".length()) {
+                        b.option(key.substring("option.".length()), value);
+                    } else {
+                        throw new InvalidConfigException(key, value, "a known key: type, endpoints, namespace, username, "
+                                + "password, tls, connect-timeout, session-timeout, option.<name>");
+                    }
+                }
+            }
+        }
+        return b.build();
+    }
+
+    public Type type() {
+        return type;
+    }
+
+    public List<String> endpoints() {
+        return endpoints;
+    }
+
+    /** A key prefix (etcd), root path (ZooKeeper), namespace (Nacos) or nothing (empty). */
+    public String namespace() {
+        return namespace;
+    }
+
+    /** Empty when no credentials are set. */
+    public String username() {
+        return username;
+    }
+
+    public String password() {
+        return password;
+    }
+
+    public boolean tls() {
+        return tls;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public Duration sessionTimeout() {
+        return sessionTimeout;
+    }
+
+    /** Backend-specific settings. */
+    public Map<String, String> options() {
+        return options;
+    }
+
+    /** A backend-specific setting, or {@code fallback}. */
+    public String option(String name, String fallback) {
+        return options.getOrDefault(name, fallback);
+    }
+
+    @Override
+    public String toString() {
+        return "RegistryConfig{" + type + ", " + endpoints + ", namespace=" + namespace
+                + (username.isEmpty() ? "" : ", user=" + username + ", password=***") + ", tls=" + tls + '}';
+    }
+
+    private static boolean bool(String field, String value) {
+        if ("true".equalsIgnoreCase(value) || "false".equalsIgnoreCase(value)) {
+            return Boolean.parseBoolean(value);
+        }
+        throw new InvalidConfigException(field, value, "true or false");
+    }
+
+    static Duration duration(String field, String value) {
+        String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            }
+            if (v.endsWith("s") && !v.startsWith("p")) {
+                return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
+            }
+            if (v.endsWith("m") && !v.startsWith("p")) {
+                return Duration.ofSeconds(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 60));
+            }
+            return Duration.parse(value.trim());
+        } catch (NumberFormatException | DateTimeParseException e) {
+            throw new InvalidConfigException(field, value, "a duration such as 500ms, 5s, 1m or PT5S");
+        }
+    }
+
+    /** Builds a {@link RegistryConfig}. */
+    public static final class Builder {
+        private final Type type;
+        private final List<String> endpoints = new ArrayList<>();
+        private String namespace = "";
+        private String username = "";
+        private String password = "";
+        private boolean tls;
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration sessionTimeout = Duration.ofSeconds(15);
+        private final Map<String, String> options = new TreeMap<>();
+
+        private Builder(Type type) {
+            this.type = type;
+        }
+
+        /** Addresses of the registry's servers: {@code host:port} or URLs. */
+        public Builder endpoints(String... addresses) {
+            Check.notNull("endpoints", addresses);
+            for (String a : addresses) {
+                if (a == null || a.isBlank() || a.chars().anyMatch(Character::isWhitespace)) {
+                    throw new InvalidConfigException("endpoints", a == null ? null : "\"" + a + "\"", "host:port or a URL, without spaces");
+                }
+                endpoints.add(a);
+            }
+            return this;
+        }
+
+        public Builder namespace(String value) {
+            namespace = Check.notNull("namespace", value);
+            return this;
+        }
+
+        public Builder credentials(String user, String secret) {
+            username = Check.name("username", user);
+            password = Check.notNull("password", secret);
+            return this;
+        }
+
+        public Builder tls(boolean enabled) {
+            tls = enabled;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration value) {
+            connectTimeout = Check.positive("connect-timeout", value);
+            return this;
+        }
+
+        /** How long a session (ZooKeeper, Nacos heartbeat, etcd lease TTL) survives without contact. */
+        public Builder sessionTimeout(Duration value) {
+            sessionTimeout = Check.positive("session-timeout", value);
+            return this;
+        }
+
+        public Builder option(String name, String value) {
+            options.put(Check.name("option name", name), Check.notNull("option." + name, value));
+            return this;
+        }
+
+        public RegistryConfig build() {
+            if (type != Type.MEMORY && endpoints.isEmpty()) {
+                throw new InvalidConfigException("endpoints", "none", "at least one address of the " + type.name().toLowerCase(Locale.ROOT) + " servers");
+            }
+            if (username.isEmpty() != password.isEmpty()) {
+                throw new InvalidConfigException(username.isEmpty() ? "username" : "password", "missing",
+                        "both username and password, or neither");
+            }
+            return new RegistryConfig(this);
+        }
+    }
+}

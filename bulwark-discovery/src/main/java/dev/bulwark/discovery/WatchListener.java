@@ -1,0 +1,26 @@
+package dev.bulwark.discovery;
+
+/**
+ * Receives a watched service's changes. Callbacks come from the registry's own threads, one at a
+ * time per watch and in order; keep them short.
+ */
+public interface WatchListener {
+
+    /** One instance changed. */
+    void onEvent(RegistryEvent event);
+
+    /**
+     * The connection to the registry was lost; the watch will resume by itself and replay what it
+     * missed (or report a resync). {@code cause} says why.
+     */
+    default void onDisconnected(Throwable cause) {
+    }
+
+    /**
+     * The watch resumed after a disconnect. If the registry could not replay every change missed
+     * ({@code complete} false: history compacted, session lost), the listener should re-read the
+     * service in full.
+     */
+    default void onResumed(boolean complete) {
+    }
+}
