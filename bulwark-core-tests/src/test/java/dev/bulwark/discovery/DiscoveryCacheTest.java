@@ -1,0 +1,192 @@
+package dev.bulwark.discovery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulwark.testing.VirtualScheduler;
+import dev.bulwark.testing.discovery.FaultInjectingRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DiscoveryCacheTest {
+    private final VirtualScheduler scheduler = new VirtualScheduler();
+    private final InMemoryRegistry inner = InMemoryRegistry.create(scheduler, Duration.ofSeconds(1));
+    private final FaultInjectingRegistry registry = FaultInjectingRegistry.wrap(inner, scheduler);
+    private DiscoveryCache cache;
+
+    private static final java.time.Instant REGISTERED = java.time.Instant.parse("2026-01-01T00:00:00Z");
+
+    /** The same instance every time for a port: equal content, equal instance. */
+    private static ServiceInstance instance(int port) {
+        return ServiceInstance.builder("users", "127.0.0.1", port).registeredAt(REGISTERED).build();
+    }
+
+    private DiscoveryCache start() {
+        cache = DiscoveryCache.builder(registry, "users").scheduler(scheduler)
+                .resyncEvery(Duration.ofSeconds(30)).confirmEmptyAfter(Duration.ofSeconds(1)).build().start();
+        return cache;
+    }
+
+    @AfterEach
+    void close() {
+        if (cache != null) {
+            cache.close();
+        }
+    }
+
+    @Test
+    void readsInFullThenFollowsTheWatch() {
+        inner.register(instance(1));
+        start();
+        assertThat(cache.instances()).containsExactly(instance(1));
+        inner.register(instance(2));
+        assertThat(cache.instances()).containsExactlyInAnyOrder(instance(1), instance(2));
+        inner.deregister("users", instance(1).id());
+        assertThat(cache.instances()).containsExactly(instance(2));
+        assertThat(cache.stats().refreshes()).isEqualTo(1);
+    }
+
+    @Test
+    void anOutageKeepsTheLastKnownListAndSaysHowStaleItIs() {
+        inner.register(instance(1));
+        inner.register(instance(2));
+        start();
+        registry.unreachable(true);
+        scheduler.advance(Duration.ofSeconds(31)); // the periodic resync fails
+        inner.register(instance(3));                // a change the dead connection cannot deliver
+        assertThat(cache.instances()).containsExactlyInAnyOrder(instance(1), instance(2));
+        CacheStats during = cache.stats();
+        assertThat(during.degraded()).isTrue();
+        assertThat(during.errors()).isGreaterThanOrEqualTo(2); // the disconnect and the failed read
+        assertThat(during.staleServes()).isEqualTo(1);
+        assertThat(during.dataAgeNanos()).isGreaterThanOrEqualTo(Duration.ofSeconds(31).toNanos());
+        assertThat(during.lastError()).contains("unreachable");
+
+        registry.unreachable(false);  // the watch resumes and reports it missed events: a full read follows
+        scheduler.runDue();
+        assertThat(cache.instances()).containsExactlyInAnyOrder(instance(1), instance(2), instance(3));
+        assertThat(cache.stats().degraded()).isFalse();
+        assertThat(cache.instances()).containsExactlyInAnyOrderElementsOf(inner.list("users"));
+    }
+
+    @Test
+    void anEmptyPushNeverWipesTheList() {
+        inner.register(instance(1));
+        inner.register(instance(2));
+        start();
+        registry.pushEmpty("users"); // every instance "deleted", though none was
+        assertThat(cache.instances()).as("the last deletion would empty it: refused for now").isNotEmpty();
+        scheduler.advance(Duration.ofSeconds(1)); // the confirming read finds them all
+        assertThat(cache.instances()).containsExactlyInAnyOrder(instance(1), instance(2));
+        assertThat(cache.stats().emptyWipesRefused()).isEqualTo(1);
+    }
+
+    @Test
+    void anEmptyReadIsBelievedOnlyWhenASecondReadConfirmsIt() {
+        inner.register(instance(1));
+        start();
+        registry.emptyReads(true);
+        cache.resync();
+        assertThat(cache.instances()).containsExactly(instance(1));
+        registry.emptyReads(false);
+        scheduler.advance(Duration.ofSeconds(1));
+        assertThat(cache.instances()).as("the confirming read disagreed").containsExactly(instance(1));
+
+        inner.deregister("users", instance(1).id()); // really gone now
+        assertThat(cache.instances()).as("refused until confirmed").containsExactly(instance(1));
+        scheduler.advance(Duration.ofSeconds(1));
+        assertThat(cache.instances()).as("confirmed by a second read").isEmpty();
+        assertThat(cache.stats().emptyWipesRefused()).isEqualTo(2);
+    }
+
+    @Test
+    void aChangeSeenWhileAReadIsInFlightIsNotUndoneByTheRead() {
+        inner.register(instance(1));
+        List<Runnable> duringNextRead = new ArrayList<>();
+        ServiceRegistry racing = new Delegating(inner) {
+            @Override
+            public List<ServiceInstance> list(String service) {
+                List<ServiceInstance> answer = super.list(service); // the registry answers...
+                duringNextRead.forEach(Runnable::run);              // ...a change happens meanwhile...
+                duringNextRead.clear();
+                return answer;                                      // ...and the answer arrives stale
+            }
+        };
+        cache = DiscoveryCache.builder(racing, "users").scheduler(scheduler).build().start();
+        duringNextRead.add(() -> inner.register(instance(2)));
+        duringNextRead.add(() -> inner.deregister("users", instance(1).id()));
+        inner.register(instance(3)); // keeps the list non-empty throughout
+        cache.resync();
+        assertThat(cache.instances()).containsExactlyInAnyOrder(instance(2), instance(3));
+        assertThat(cache.instances()).containsExactlyInAnyOrderElementsOf(inner.list("users"));
+    }
+
+    @Test
+    void listenersHearEveryChange() {
+        start();
+        List<Integer> sizes = new ArrayList<>();
+        cache.addListener(list -> sizes.add(list.size()));
+        inner.register(instance(1));
+        inner.register(instance(2));
+        inner.register(instance(2)); // no change in content: no call
+        assertThat(sizes).containsExactly(1, 2);
+    }
+
+    /** A registry that forwards everything, for tests to override one method. */
+    static class Delegating implements ServiceRegistry {
+        private final ServiceRegistry to;
+
+        Delegating(ServiceRegistry to) {
+            this.to = to;
+        }
+
+        @Override
+        public void register(ServiceInstance instance) {
+            to.register(instance);
+        }
+
+        @Override
+        public void deregister(String service, String instanceId) {
+            to.deregister(service, instanceId);
+        }
+
+        @Override
+        public void update(ServiceInstance instance) {
+            to.update(instance);
+        }
+
+        @Override
+        public void heartbeat(String service, String instanceId) {
+            to.heartbeat(service, instanceId);
+        }
+
+        @Override
+        public Optional<ServiceInstance> get(String service, String instanceId) {
+            return to.get(service, instanceId);
+        }
+
+        @Override
+        public List<ServiceInstance> list(String service) {
+            return to.list(service);
+        }
+
+        @Override
+        public Map<String, List<ServiceInstance>> listAll() {
+            return to.listAll();
+        }
+
+        @Override
+        public Watch watch(String service, WatchListener listener) {
+            return to.watch(service, listener);
+        }
+
+        @Override
+        public void close() {
+            to.close();
+        }
+    }
+}

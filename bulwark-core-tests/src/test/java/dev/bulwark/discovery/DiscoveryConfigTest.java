@@ -1,0 +1,70 @@
+package dev.bulwark.discovery;
+
+import static dev.bulwark.validation.BadInput.assertRejected;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DiscoveryConfigTest {
+
+    @Test
+    void aRegistryConfigReadsFromFlatKeys() {
+        RegistryConfig config = RegistryConfig.fromMap(Map.of(
+                "type", "etcd", "endpoints", "http://127.0.0.1:2379, http://127.0.0.2:2379", "namespace", "/svc",
+                "username", "svc", "password", "secret", "tls", "true", "session-timeout", "20s",
+                "connect-timeout", "500ms", "option.token", "abc"));
+        assertThat(config.type()).isEqualTo(RegistryConfig.Type.ETCD);
+        assertThat(config.endpoints()).containsExactly("http://127.0.0.1:2379", "http://127.0.0.2:2379");
+        assertThat(config.sessionTimeout()).isEqualTo(Duration.ofSeconds(20));
+        assertThat(config.connectTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.option("token", "")).isEqualTo("abc");
+        assertThat(config.toString()).doesNotContain("secret");
+        assertThat(RegistryConfig.fromMap(Map.of("type", "MEMORY")).type()).isEqualTo(RegistryConfig.Type.MEMORY);
+    }
+
+    @Test
+    void missingOrInvalidFieldsAreNamed() {
+        assertRejected("type", "null", () -> RegistryConfig.fromMap(Map.of()));
+        assertRejected("type", "redis", () -> RegistryConfig.fromMap(Map.of("type", "redis")));
+        assertRejected("endpoints", "none", () -> RegistryConfig.fromMap(Map.of("type", "zookeeper")));
+        assertRejected("tls", "yes", () -> RegistryConfig.fromMap(Map.of("type", "memory", "tls", "yes")));
+        assertRejected("session-timeout", "soon", () -> RegistryConfig.fromMap(Map.of("type", "memory", "session-timeout", "soon")));
+        assertRejected("password", "missing", () -> RegistryConfig.fromMap(Map.of("type", "memory", "username", "svc")));
+        assertRejected("colour", "blue", () -> RegistryConfig.fromMap(Map.of("type", "memory", "colour", "blue")));
+        assertRejected("endpoints", "\"a b\"", () -> RegistryConfig.builder(RegistryConfig.Type.ETCD).endpoints("a b"));
+    }
+
+    @Test
+    void aBackendWithoutItsModuleIsAClearError() {
+        assertRejected("type", "nacos", () -> Registries.create(
+                RegistryConfig.builder(RegistryConfig.Type.NACOS).endpoints("127.0.0.1:8848").build()));
+        try (ServiceRegistry memory = Registries.create(RegistryConfig.memory())) {
+            assertThat(memory).isInstanceOf(InMemoryRegistry.class);
+        }
+    }
+
+    @Test
+    void instancesAreValidated() {
+        assertRejected("service", "\"user service\"", () -> ServiceInstance.builder("user service", "h", 1));
+        assertRejected("port", "0", () -> ServiceInstance.builder("users", "h", 0));
+        assertRejected("port", "65536", () -> ServiceInstance.builder("users", "h", 65536));
+        assertRejected("host", "null", () -> ServiceInstance.builder("users", null, 80));
+        assertRejected("weight", "0", () -> ServiceInstance.builder("users", "h", 80).weight(0));
+        assertRejected("ttl", "PT-1S", () -> ServiceInstance.builder("users", "h", 80).ttl(Duration.ofSeconds(-1)));
+        assertRejected("id", "\"a/b\"", () -> ServiceInstance.builder("users", "h", 80).id("a/b"));
+    }
+
+    @Test
+    void instancesHaveSensibleDefaultsAndAddresses() {
+        ServiceInstance v6 = ServiceInstance.builder("users", "::1", 8080).build();
+        assertThat(v6.address()).isEqualTo("[::1]:8080");
+        assertThat(v6.id()).isEqualTo("users-::1:8080");
+        assertThat(v6.health()).isEqualTo(Health.UNKNOWN);
+        assertThat(v6.ttl()).isZero();
+        ServiceInstance same = v6.toBuilder().build();
+        assertThat(same).isEqualTo(v6).hasSameHashCodeAs(v6);
+        assertThat(v6.withHealth(Health.DOWN)).isNotEqualTo(v6);
+    }
+}
