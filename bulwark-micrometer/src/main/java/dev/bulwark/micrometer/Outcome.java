@@ -1,0 +1,37 @@
+package dev.bulwark.micrometer;
+
+import dev.bulwark.CallFailedException;
+import dev.bulwark.RejectedException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/** How a call ended, as the {@code outcome} tag says it. */
+enum Outcome {
+    SUCCESS("success"),
+    FAILURE("failure"),
+    /** The call was not run: a {@link RejectedException} (breaker open, rate limited, bulkhead full, ...). */
+    REJECTED("rejected");
+
+    static final String TAG = "outcome";
+
+    final String tag;
+
+    Outcome(String tag) {
+        this.tag = tag;
+    }
+
+    /** The outcome of a call that threw {@code error} ({@code null} if it returned). Allocation-free. */
+    static Outcome of(Throwable error) {
+        if (error == null) {
+            return SUCCESS;
+        }
+        // Look through the same wrappers as the failure classifier, so a rejection carried out of a
+        // Callable or a future is still a rejection.
+        Throwable cause = error;
+        while ((cause instanceof CallFailedException || cause instanceof CompletionException
+                || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof RejectedException ? REJECTED : FAILURE;
+    }
+}
