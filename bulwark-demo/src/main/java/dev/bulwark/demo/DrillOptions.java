@@ -1,20 +1,24 @@
 package dev.bulwark.demo;
 
 import dev.bulwark.InvalidConfigException;
+import dev.bulwark.discovery.RegistryConfig;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /** The demo's command line: {@code --duration 20s --rate 100 --seed 42}. */
-record DrillOptions(Duration duration, int rate, long seed, Scenario scenario, boolean help) {
+record DrillOptions(Duration duration, int rate, long seed, Scenario scenario, RegistryConfig registry, boolean help) {
     static final String USAGE = """
-            usage: scripts/demo [--scenario all] [--duration 20s] [--rate 100] [--seed 42]
+            usage: scripts/demo [--scenario all] [--duration 20s] [--rate 100] [--seed 42] [--registry memory]
               --scenario  outage (bare vs Bulwark through an outage), pool (balancers over a slow and a
                           failing endpoint), or all (the default: outage, then pool)
               --duration  how long the outage drill runs, 4s to 10m (e.g. 20s, 1m, 1500ms); the pool
                           drill runs half as long
               --rate      calls per second offered to each client, 1 to 2000
               --seed      seed of the simulated dependencies' randomness
+              --registry  where the pool drill registers and discovers its endpoints: memory (the
+                          default), etcd://host:port[,host:port] or zookeeper://host:port[,...];
+                          also read from the environment variable BULWARK_REGISTRY
             """;
 
     /** Which drills to run. */
@@ -41,10 +45,12 @@ record DrillOptions(Duration duration, int rate, long seed, Scenario scenario, b
         int rate = 100;
         long seed = 42;
         Scenario scenario = Scenario.ALL;
+        String env = System.getenv("BULWARK_REGISTRY");
+        RegistryConfig registry = registry("BULWARK_REGISTRY", env == null || env.isBlank() ? "memory" : env);
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("-h") || arg.equals("--help")) {
-                return new DrillOptions(duration, rate, seed, scenario, true);
+                return new DrillOptions(duration, rate, seed, scenario, registry, true);
             }
             String value = i + 1 < args.length ? args[++i] : null;
             switch (arg) {
@@ -52,10 +58,33 @@ record DrillOptions(Duration duration, int rate, long seed, Scenario scenario, b
                 case "--rate" -> rate = integer("--rate", value, 1, 2000);
                 case "--seed" -> seed = integer("--seed", value, Integer.MIN_VALUE, Integer.MAX_VALUE);
                 case "--scenario" -> scenario = scenario(value);
-                default -> throw new InvalidConfigException("option", arg, "--scenario, --duration, --rate, --seed or --help");
+                case "--registry" -> registry = registry("--registry", value);
+                default -> throw new InvalidConfigException("option", arg,
+                        "--scenario, --duration, --rate, --seed, --registry or --help");
             }
         }
-        return new DrillOptions(duration, rate, seed, scenario, false);
+        return new DrillOptions(duration, rate, seed, scenario, registry, false);
+    }
+
+    /** {@code memory}, {@code etcd://host:port[,host:port]} or {@code zookeeper://host:port[,...]}. */
+    static RegistryConfig registry(String option, String value) {
+        String v = value == null ? "" : value.trim();
+        if (v.equals("memory")) {
+            return RegistryConfig.memory();
+        }
+        int scheme = v.indexOf("://");
+        if (scheme > 0 && scheme + 3 < v.length()) {
+            String kind = v.substring(0, scheme).toLowerCase(java.util.Locale.ROOT);
+            String[] hosts = v.substring(scheme + 3).split(",");
+            if (kind.equals("etcd")) {
+                String[] urls = java.util.Arrays.stream(hosts).map(h -> "http://" + h).toArray(String[]::new);
+                return RegistryConfig.builder(RegistryConfig.Type.ETCD).endpoints(urls).namespace("/bulwark-demo").build();
+            }
+            if (kind.equals("zookeeper") || kind.equals("zk")) {
+                return RegistryConfig.builder(RegistryConfig.Type.ZOOKEEPER).endpoints(hosts).namespace("/bulwark-demo").build();
+            }
+        }
+        throw new InvalidConfigException(option, value, "memory, etcd://host:port[,host:port] or zookeeper://host:port[,host:port]");
     }
 
     private static Scenario scenario(String value) {

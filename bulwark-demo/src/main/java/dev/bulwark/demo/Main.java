@@ -31,7 +31,7 @@ public final class Main {
             new Report(System.out).print(result);
         }
         if (options.scenario().runsPool()) {
-            PoolDrill pool = new PoolDrill(options.poolDuration(), options.rate(), options.seed(), System.out);
+            PoolDrill pool = new PoolDrill(options.poolDuration(), options.rate(), options.seed(), options.registry(), System.out);
             pool.print(pool.run());
         }
     }

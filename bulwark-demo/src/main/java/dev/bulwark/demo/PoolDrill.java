@@ -5,6 +5,12 @@ import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.breaker.CircuitBreakerConfig;
 import dev.bulwark.breaker.CircuitBreakerListener;
 import dev.bulwark.breaker.State;
+import dev.bulwark.discovery.DiscoveryPools;
+import dev.bulwark.discovery.Registries;
+import dev.bulwark.discovery.RegistryConfig;
+import dev.bulwark.discovery.ServiceDiscovery;
+import dev.bulwark.discovery.ServiceInstance;
+import dev.bulwark.discovery.ServiceRegistry;
 import dev.bulwark.pool.ClientPool;
 import dev.bulwark.pool.PoolEndpoint;
 import dev.bulwark.testing.LatencyDistribution;
@@ -12,6 +18,8 @@ import dev.bulwark.testing.SimulatedDependency;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,12 +43,14 @@ final class PoolDrill {
     private final Duration duration;
     private final int rate;
     private final long seed;
+    private final RegistryConfig registryConfig;
     private final PrintStream out;
 
-    PoolDrill(Duration duration, int rate, long seed, PrintStream out) {
+    PoolDrill(Duration duration, int rate, long seed, RegistryConfig registryConfig, PrintStream out) {
         this.duration = duration;
         this.rate = rate;
         this.seed = seed;
+        this.registryConfig = registryConfig;
         this.out = out;
     }
 
@@ -48,14 +58,15 @@ final class PoolDrill {
         out.println();
         out.println("Pool drill: 5 endpoints (e4 slow, e5 failing half its calls), " + rate + " calls/s for "
                 + Report.seconds(duration) + ", round robin and peak EWMA side by side.");
+        out.println("Endpoints are registered in and discovered from the " + registryConfig.type().name().toLowerCase(Locale.ROOT)
+                + " registry" + (registryConfig.endpoints().isEmpty() ? "" : " at " + registryConfig.endpoints()) + ".");
         List<Run> runs = List.of(prepare(Strategy.ROUND_ROBIN), prepare(Strategy.PEAK_EWMA));
         ExecutorService drivers = Executors.newFixedThreadPool(runs.size());
-        try {
+        try (ServiceRegistry registry = Registries.create(registryConfig);
+                ServiceDiscovery discovery = ServiceDiscovery.builder(registry).build()) {
             List<Future<?>> done = new ArrayList<>();
-            List<ClientPool<SimulatedDependency>> pools = new ArrayList<>();
             for (Run run : runs) {
-                ClientPool<SimulatedDependency> pool = pool(run);
-                pools.add(pool);
+                ClientPool<SimulatedDependency> pool = pool(run, registry, discovery);
                 done.add(drivers.submit(() -> {
                     new LoadGenerator(run.strategy().name().toLowerCase(Locale.ROOT), rate, duration)
                             .run(seq -> pool.call((client, endpoint, context) -> client.call()), run.stats());
@@ -75,7 +86,11 @@ final class PoolDrill {
         return new Run(strategy, new RunStats(), new CopyOnWriteArrayList<>(), new CopyOnWriteArrayList<>());
     }
 
-    private ClientPool<SimulatedDependency> pool(Run run) {
+    /**
+     * Registers the five endpoints as instances of a service of their own and builds the pool from
+     * discovery, as a real client would find its servers.
+     */
+    private ClientPool<SimulatedDependency> pool(Run run, ServiceRegistry registry, ServiceDiscovery discovery) {
         long start = System.nanoTime();
         ClientPool<SimulatedDependency> pool = ClientPool.<SimulatedDependency>builder(run.strategy().name())
                 .strategy(run.strategy())
@@ -83,10 +98,19 @@ final class PoolDrill {
                         .openFor(Duration.ofSeconds(2)).halfOpenProbes(1).halfOpenSuccesses(2).build())
                 .latencyDecay(Duration.ofSeconds(2))
                 .build();
+        String service = "profiles-" + run.strategy().name().toLowerCase(Locale.ROOT).replace('_', '-')
+                + "-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+        Map<String, SimulatedDependency> backends = new HashMap<>();
         for (int i = 1; i <= 5; i++) {
-            SimulatedDependency.Builder dependency = SimulatedDependency.builder("e" + i).seed(seed + i)
-                    .latency(i == 4 ? SLOW : FAST).errorRate(i == 5 ? 0.5 : 0.002);
-            PoolEndpoint<SimulatedDependency> endpoint = pool.add("e" + i, dependency.build());
+            backends.put("e" + i, SimulatedDependency.builder("e" + i).seed(seed + i)
+                    .latency(i == 4 ? SLOW : FAST).errorRate(i == 5 ? 0.5 : 0.002).build());
+            registry.register(ServiceInstance.builder(service, "127.0.0.1", 9000 + i).id("e" + i).build());
+        }
+        DiscoveryPools.bind(pool, discovery, service, instance -> backends.get(instance.id()));
+        if (pool.endpoints().size() != 5) {
+            throw new IllegalStateException("discovery found " + pool.endpoints().size() + " of 5 endpoints of " + service);
+        }
+        for (PoolEndpoint<SimulatedDependency> endpoint : pool.endpoints()) {
             endpoint.breaker().addListener(new CircuitBreakerListener() {
                 @Override
                 public void onStateTransition(CircuitBreaker breaker, State from, State to, String reason) {
@@ -106,12 +130,13 @@ final class PoolDrill {
             out.printf(Locale.ROOT, " %14s", label(run.strategy()));
         }
         out.println();
-        for (int i = 0; i < 5; i++) {
-            String name = runs.get(0).endpoints().get(i).name();
-            String note = i == 3 ? " (slow)" : i == 4 ? " (fails 50%)" : "";
+        for (int i = 1; i <= 5; i++) {
+            String name = "e" + i;
+            String note = i == 4 ? " (slow)" : i == 5 ? " (fails 50%)" : "";
             out.printf(Locale.ROOT, "  %-36s", "traffic to " + name + note);
             for (Run run : runs) {
-                long calls = run.endpoints().get(i).client().calls();
+                long calls = run.endpoints().stream().filter(e -> e.name().equals(name))
+                        .mapToLong(e -> e.client().calls()).sum();
                 out.printf(Locale.ROOT, " %13.1f%%", 100.0 * calls / Math.max(1, totalCalls(run)));
             }
             out.println();
