@@ -56,4 +56,26 @@ class CircuitBreakerListenerTest {
 
         assertThat(seen).containsExactly("SUCCESS 7", "FAILURE 3", "CLOSED->OPEN", "rejected OPEN");
     }
+
+    @Test
+    void onlyListenersOfOutcomesMakeCallsBeTimed() {
+        CircuitBreaker breaker = CircuitBreaker.builder("b").consecutiveFailures(1).build();
+        CircuitBreakerListener transitionsOnly = new CircuitBreakerListener() {
+            @Override
+            public void onStateTransition(CircuitBreaker b, State from, State to, String reason) {
+            }
+        };
+        CircuitBreakerListener outcomes = new CircuitBreakerListener() {
+            @Override
+            public void onOutcome(CircuitBreaker b, Verdict verdict, long nanos) {
+            }
+        };
+        breaker.addListener(transitionsOnly);
+        assertThat(breaker.measuresDuration()).isFalse();
+        breaker.addListener(outcomes);
+        assertThat(breaker.measuresDuration()).isTrue();
+        breaker.removeListener(outcomes);
+        breaker.removeListener(outcomes);
+        assertThat(breaker.measuresDuration()).as("removing twice counts once").isFalse();
+    }
 }

@@ -4,10 +4,12 @@ import dev.bulwark.CallContext;
 import java.util.random.RandomGenerator;
 
 /**
- * Consistent hashing with Google's Maglev table: a lookup table of a prime size M (about 100 × the
- * endpoints) filled by each endpoint in turn along its own permutation, so every endpoint owns an
- * almost equal share and a change of membership moves little more than the keys of the endpoint
- * that came or went. A pick is one hash and one array read, whatever the number of endpoints.
+ * Consistent hashing with Google's Maglev table: a lookup table of a prime size M filled by each
+ * endpoint in turn along its own permutation, so every endpoint owns an almost equal share and a
+ * change of membership moves little more than the keys of the endpoint that came or went. A pick
+ * is one hash and one array read, whatever the number of endpoints. M is {@value #MIN_TABLE} and
+ * doubles (to a prime) while under 100 × the endpoints: a key's slot depends on M, so M must not
+ * follow every change of membership, only the rare doubling, which moves every key.
  *
  * <p>The key comes from the call context ({@link LoadBalancers#HASH_KEY}); a call without one goes
  * to a random endpoint. Weights are not used. When a key's endpoint is unavailable the key moves,
@@ -15,6 +17,7 @@ import java.util.random.RandomGenerator;
  */
 final class MaglevHash implements LoadBalancer {
     private static final int PROBES = 32;
+    static final int MIN_TABLE = 65_537;
 
     private final RandomGenerator fixed;
     private final Prepared<int[]> tables = new Prepared<>();
@@ -25,7 +28,7 @@ final class MaglevHash implements LoadBalancer {
 
     static int[] table(EndpointSet<?> endpoints) {
         int n = endpoints.size();
-        int m = nextPrime(Math.max(1031, 100 * n));
+        int m = tableSize(n);
         long[] offset = new long[n];
         long[] skip = new long[n];
         for (int i = 0; i < n; i++) {
@@ -60,7 +63,7 @@ final class MaglevHash implements LoadBalancer {
         }
         Object key = context.get(LoadBalancers.HASH_KEY);
         if (key == null) {
-            return Picks.firstAvailableFrom(endpoints, Randoms.of(fixed).nextInt(n), avoid);
+            return Picks.uniform(endpoints, avoid, Randoms.of(fixed));
         }
         int[] table = tables.of(endpoints, MaglevHash::table);
         long hash = mix(key.hashCode());
@@ -74,6 +77,14 @@ final class MaglevHash implements LoadBalancer {
             slot = (int) ((slot + step) % table.length);
         }
         return Picks.firstAvailableFrom(endpoints, table[slot], avoid);
+    }
+
+    static int tableSize(int endpoints) {
+        int m = MIN_TABLE;
+        while (m < 100L * endpoints) {
+            m = nextPrime(2 * m);
+        }
+        return m;
     }
 
     /** murmur3's 64-bit finalizer: spreads weak hash codes (small integers, similar strings). */

@@ -17,7 +17,7 @@ final class RandomBalancer implements LoadBalancer {
         if (n == 0) {
             return null;
         }
-        return Picks.firstAvailableFrom(endpoints, Randoms.of(fixed).nextInt(n), avoid);
+        return Picks.uniform(endpoints, avoid, Randoms.of(fixed));
     }
 
     @Override

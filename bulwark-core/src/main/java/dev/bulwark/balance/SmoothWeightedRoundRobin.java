@@ -60,22 +60,28 @@ final class SmoothWeightedRoundRobin implements LoadBalancer {
         return order;
     }
 
-    // Endpoint i's k-th turn is due at (k + 1/2) / weight; turns are taken in order of due time.
+    // Endpoint i's k-th turn is due at (k + phase_i) / weight, turns taken in order of due time.
+    // Phases differ per endpoint so that endpoints of one weight are not all due at once.
     private static int[] earliestDeadlineFirst(long[] weights, int[] order) {
+        int n = weights.length;
         java.util.PriorityQueue<double[]> due = new java.util.PriorityQueue<>(
                 (x, y) -> x[0] != y[0] ? Double.compare(x[0], y[0]) : Double.compare(x[1], y[1]));
         int[] taken = new int[weights.length];
         for (int i = 0; i < weights.length; i++) {
-            due.add(new double[] {0.5 / weights[i], i});
+            due.add(new double[] {phase(i, n) / weights[i], i});
         }
         for (int k = 0; k < order.length; k++) {
             double[] next = due.poll();
             int i = (int) next[1];
             order[k] = i;
             taken[i]++;
-            due.add(new double[] {(taken[i] + 0.5) / weights[i], i});
+            due.add(new double[] {(taken[i] + phase(i, n)) / weights[i], i});
         }
         return order;
+    }
+
+    private static double phase(int i, int n) {
+        return (i + 0.5) / n;
     }
 
     private static long gcd(long a, long b) {
@@ -89,10 +95,9 @@ final class SmoothWeightedRoundRobin implements LoadBalancer {
             return null;
         }
         int[] order = cycles.of(endpoints, SmoothWeightedRoundRobin::cycle);
-        long turn = next.getAndIncrement();
-        // Skipping an unavailable endpoint moves on along the cycle, so shares among the rest hold.
+        // An unavailable endpoint's turn passes to the counter's next turn, so shares among the rest hold.
         for (int k = 0; k < order.length; k++) {
-            E e = endpoints.get(order[(int) Math.floorMod(turn + k, (long) order.length)]);
+            E e = endpoints.get(order[(int) Math.floorMod(next.getAndIncrement(), (long) order.length)]);
             if (Picks.eligible(e, avoid)) {
                 return e;
             }

@@ -28,7 +28,7 @@ final class WeightedRandom implements LoadBalancer {
             ArrayDeque<Integer> small = new ArrayDeque<>();
             ArrayDeque<Integer> large = new ArrayDeque<>();
             for (int i = 0; i < n; i++) {
-                scaled[i] = endpoints.get(i).weight() * n / total;
+                scaled[i] = (double) endpoints.get(i).weight() * n / total;
                 (scaled[i] < 1 ? small : large).add(i);
             }
             double[] keep = new double[n];
@@ -59,10 +59,14 @@ final class WeightedRandom implements LoadBalancer {
         }
         Alias table = tables.of(endpoints, Alias::of);
         RandomGenerator random = Randoms.of(fixed);
-        int column = random.nextInt(n);
-        int index = random.nextDouble() < table.keep[column] ? column : table.alias[column];
-        E chosen = endpoints.get(index);
-        return Picks.eligible(chosen, avoid) ? chosen : Picks.firstAvailableFrom(endpoints, index, avoid);
+        for (int draw = 0; draw < Picks.DRAWS; draw++) {
+            int column = random.nextInt(n);
+            E chosen = endpoints.get(random.nextDouble() < table.keep[column] ? column : table.alias[column]);
+            if (Picks.eligible(chosen, avoid)) {
+                return chosen;
+            }
+        }
+        return Picks.drawAmongEligible(endpoints, avoid, random, true);
     }
 
     @Override

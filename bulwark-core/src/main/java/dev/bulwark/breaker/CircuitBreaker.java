@@ -59,6 +59,8 @@ public final class CircuitBreaker {
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final LongAdder rejections = new LongAdder();
     private final Listeners<CircuitBreakerListener> listeners = new Listeners<>(CircuitBreakerListener.class);
+    // Listeners that override onOutcome: only they make calls need timing and outcome callbacks.
+    private final java.util.concurrent.atomic.AtomicInteger outcomeListeners = new java.util.concurrent.atomic.AtomicInteger();
     private volatile CircuitBreakerConfig config;
     private volatile OutcomeWindow window;
 
@@ -118,7 +120,7 @@ public final class CircuitBreaker {
      * a clock costs about as much as the rest of a closed breaker's work.
      */
     public boolean measuresDuration() {
-        return config.slowCallRate() > 0 || listeners.any();
+        return config.slowCallRate() > 0 || outcomeListeners.get() > 0;
     }
 
     /** Runs {@code task} if the breaker admits it; see {@link #call(Callable)}. */
@@ -208,7 +210,7 @@ public final class CircuitBreaker {
         if (current.generation != permit >>> GENERATION_SHIFT) {
             return; // granted in an earlier phase: the breaker has moved on, this outcome is stale
         }
-        if (listeners.any()) {
+        if (outcomeListeners.get() > 0) {
             for (CircuitBreakerListener l : listeners.all()) {
                 try {
                     l.onOutcome(this, verdict, durationNanos);
@@ -264,12 +266,32 @@ public final class CircuitBreaker {
         config = newConfig;
     }
 
+    /**
+     * Adds a listener. One that does not override {@link CircuitBreakerListener#onOutcome} costs
+     * the call path nothing: calls are timed and outcomes announced only for listeners that want them.
+     */
     public void addListener(CircuitBreakerListener listener) {
         listeners.add(Check.notNull("listener", listener));
+        if (observesOutcomes(listener)) {
+            outcomeListeners.incrementAndGet();
+        }
     }
 
     public void removeListener(CircuitBreakerListener listener) {
+        boolean present = java.util.Arrays.asList(listeners.all()).contains(listener);
         listeners.remove(listener);
+        if (present && observesOutcomes(listener)) {
+            outcomeListeners.decrementAndGet();
+        }
+    }
+
+    private static boolean observesOutcomes(CircuitBreakerListener listener) {
+        try {
+            return listener.getClass().getMethod("onOutcome", CircuitBreaker.class, Verdict.class, long.class)
+                    .getDeclaringClass() != CircuitBreakerListener.class;
+        } catch (NoSuchMethodException impossible) {
+            return true;
+        }
     }
 
     // ---------------------------------------------------------------- views

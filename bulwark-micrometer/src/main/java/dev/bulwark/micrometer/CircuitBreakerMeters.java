@@ -30,9 +30,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>An open breaker whose open time is up reads {@code half_open} at once, while the
  * {@code OPEN → HALF_OPEN} transition is counted when the next call arrives and makes it.
  *
- * <p>Binding adds a listener to the breaker, and a breaker with a listener times every call, even
- * without a slow-call rule; {@link #close()} removes the listener and the meters. The meters hold
- * the breaker strongly until then. Thread-safe.
+ * <p>Binding adds a transitions-only listener to the breaker, which costs its call path nothing
+ * (calls are not timed for it); {@link #close()} removes the listener and the meters. The meters
+ * hold the breaker strongly until then. Thread-safe.
  */
 public final class CircuitBreakerMeters implements MeterBinder, AutoCloseable {
     static final String NAME_TAG = "name";
