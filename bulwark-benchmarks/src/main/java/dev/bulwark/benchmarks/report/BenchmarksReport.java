@@ -18,6 +18,8 @@ import java.util.TreeMap;
  *
  * <p>Usage: {@code BenchmarksReport <out.md> <notes.md> <command> <machine> <results.json>...}; the
  * notes (what the figures mean, what limits Bulwark where it trails) are copied in after the header.
+ * Sections that other runs wrote into {@code out.md} between {@code <!-- NAME -->} and
+ * {@code <!-- /NAME -->} (the drill, the pick cost) are kept, after the JMH sections.
  */
 public final class BenchmarksReport {
     private static final Map<String, String> SCENARIOS = new LinkedHashMap<>();
@@ -35,6 +37,48 @@ public final class BenchmarksReport {
     private BenchmarksReport() {
     }
 
+    /** One JMH result: benchmark class and method, parameters, threads, score and allocation per operation. */
+    record Run(String benchmark, Map<String, String> params, int threads, double nsPerOp, double nsError, double bytesPerOp) {
+        /** The benchmark's class, e.g. {@code BreakerSuccessBenchmark}. */
+        String className() {
+            String[] parts = benchmark.split("\\.");
+            return parts[parts.length - 2];
+        }
+
+        String param(String name) {
+            return params.getOrDefault(name, "");
+        }
+    }
+
+    /** The results of JMH JSON files, and the JVM they ran on. */
+    record Results(List<Run> runs, String jvm) {
+    }
+
+    /** Reads JMH's JSON result files ({@code -rf json}). */
+    static Results read(List<Path> files) throws IOException {
+        List<Run> runs = new ArrayList<>();
+        String jvm = "";
+        for (Path file : files) {
+            for (JsonNode run : new ObjectMapper().readTree(file.toFile())) {
+                runs.add(run(run));
+                jvm = run.path("vmName").asText() + " " + run.path("jdkVersion").asText() + " (" + run.path("vmVersion").asText() + ")";
+            }
+        }
+        return new Results(runs, jvm);
+    }
+
+    static Run run(JsonNode run) {
+        Map<String, String> params = new LinkedHashMap<>();
+        run.path("params").fields().forEachRemaining(p -> params.put(p.getKey(), p.getValue().asText()));
+        JsonNode primary = run.path("primaryMetric");
+        JsonNode alloc = run.path("secondaryMetrics").path("gc.alloc.rate.norm");
+        if (alloc.isMissingNode()) {
+            alloc = run.path("secondaryMetrics").path("·gc.alloc.rate.norm");
+        }
+        return new Run(run.path("benchmark").asText(), params, run.path("threads").asInt(), primary.path("score").asDouble(),
+                primary.path("scoreError").asDouble(Double.NaN), alloc.isMissingNode() ? Double.NaN : alloc.path("score").asDouble());
+    }
+
     /** One measured point. */
     record Point(String scenario, String variant, int threads, double nsPerOp, double nsError, double bytesPerOp) {
         /** The library a variant belongs to: {@code bulwark-permit (under)} → {@code bulwark}. */
@@ -50,36 +94,29 @@ public final class BenchmarksReport {
             System.err.println("usage: BenchmarksReport <out.md> <notes.md> <command> <machine> <results.json>...");
             System.exit(2);
         }
-        List<Point> points = new ArrayList<>();
-        String jvm = "";
+        List<Path> files = new ArrayList<>();
         for (int i = 4; i < args.length; i++) {
-            JsonNode runs = new ObjectMapper().readTree(Path.of(args[i]).toFile());
-            for (JsonNode run : runs) {
-                points.add(point(run));
-                jvm = run.path("vmName").asText() + " " + run.path("jdkVersion").asText() + " (" + run.path("vmVersion").asText() + ")";
-            }
+            files.add(Path.of(args[i]));
+        }
+        Results results = read(files);
+        List<Point> points = new ArrayList<>();
+        for (Run run : results.runs()) {
+            points.add(point(run));
         }
         Path notes = Path.of(args[1]);
         String notesText = Files.exists(notes) ? Files.readString(notes) : "";
-        Files.writeString(Path.of(args[0]), render(points, args[2], args[3], jvm, notesText));
+        Path out = Path.of(args[0]);
+        String kept = Files.exists(out) ? Files.readString(out) : "";
+        String md = render(points, args[2], args[3], results.jvm(), notesText);
+        Files.writeString(out, MarkdownBlocks.appendMissing(md, MarkdownBlocks.blocks(kept)));
     }
 
-    static Point point(JsonNode run) {
-        String benchmark = run.path("benchmark").asText();
-        String[] parts = benchmark.split("\\.");
-        String scenario = parts[parts.length - 2];
-        JsonNode params = run.path("params");
-        String variant = params.path("library").asText();
-        if (params.has("load")) {
-            variant = variant + " (" + params.path("load").asText() + ")";
+    static Point point(Run run) {
+        String variant = run.param("library");
+        if (run.params().containsKey("load")) {
+            variant = variant + " (" + run.param("load") + ")";
         }
-        JsonNode primary = run.path("primaryMetric");
-        JsonNode alloc = run.path("secondaryMetrics").path("gc.alloc.rate.norm");
-        if (alloc.isMissingNode()) {
-            alloc = run.path("secondaryMetrics").path("·gc.alloc.rate.norm");
-        }
-        return new Point(scenario, variant, run.path("threads").asInt(), primary.path("score").asDouble(),
-                primary.path("scoreError").asDouble(Double.NaN), alloc.isMissingNode() ? Double.NaN : alloc.path("score").asDouble());
+        return new Point(run.className(), variant, run.threads(), run.nsPerOp(), run.nsError(), run.bytesPerOp());
     }
 
     static String render(List<Point> points, String command, String machine, String jvm, String notes) {
@@ -115,7 +152,7 @@ public final class BenchmarksReport {
                 md.append("| ").append(v.getKey().startsWith("bulwark") ? "**" + v.getKey() + "**" : v.getKey()).append(" |");
                 for (int t : threadCounts.keySet()) {
                     Point p = v.getValue().get(t);
-                    md.append(p == null ? " – | – |" : " " + ns(p) + " | " + bytes(p.bytesPerOp()) + " |");
+                    md.append(p == null ? " – | – |" : " " + ns(p.nsPerOp(), p.nsError()) + " | " + bytes(p.bytesPerOp()) + " |");
                 }
                 md.append('\n');
             }
@@ -168,16 +205,21 @@ public final class BenchmarksReport {
                 best.variant().replace(load, ""), format(best.nsPerOp()));
     }
 
-    private static String ns(Point p) {
-        return Double.isNaN(p.nsError()) || p.nsError() == 0 ? format(p.nsPerOp())
-                : format(p.nsPerOp()) + " ± " + format(p.nsError());
+    /** A score with its error: "23.4 ± 0.5". */
+    static String ns(double nsPerOp, double nsError) {
+        return Double.isNaN(nsError) || nsError == 0 ? format(nsPerOp) : format(nsPerOp) + " ± " + format(nsError);
     }
 
-    private static String format(double ns) {
+    static String format(double ns) {
         return ns >= 100 ? String.format(Locale.ROOT, "%.0f", ns) : String.format(Locale.ROOT, "%.1f", ns);
     }
 
-    private static String bytes(double b) {
+    /** A count with its thousands apart: 10000 → "10 000". */
+    public static String grouped(long n) {
+        return String.format(Locale.ROOT, "%,d", n).replace(',', ' ');
+    }
+
+    static String bytes(double b) {
         if (Double.isNaN(b)) {
             return "?";
         }
