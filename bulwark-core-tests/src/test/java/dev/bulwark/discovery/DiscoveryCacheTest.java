@@ -126,6 +126,25 @@ class DiscoveryCacheTest {
     }
 
     @Test
+    void aChangeBetweenTheWatchStartingAndTheFirstReadIsNotMissed() {
+        inner.register(instance(1));
+        boolean[] changed = {false};
+        ServiceRegistry racing = new Delegating(inner) {
+            @Override
+            public List<ServiceInstance> list(String service) {
+                List<ServiceInstance> answer = super.list(service);
+                if (!changed[0]) {
+                    changed[0] = true;
+                    inner.register(instance(2)); // lands after the answer was read, before it arrives
+                }
+                return answer;
+            }
+        };
+        cache = DiscoveryCache.builder(racing, "users").scheduler(scheduler).build().start();
+        assertThat(cache.instances()).containsExactlyInAnyOrder(instance(1), instance(2));
+    }
+
+    @Test
     void listenersHearEveryChange() {
         start();
         List<Integer> sizes = new ArrayList<>();

@@ -75,13 +75,35 @@ public final class DiscoveryCache implements AutoCloseable {
         return new Builder(Check.notNull("registry", registry), Names.check("service", service));
     }
 
-    /** Reads the service in full, starts the watch and the periodic resync. A failed first read is retried. */
+    /**
+     * Starts the watch, then reads the service in full, then the periodic resync. A change that
+     * arrives between the watch starting and the read answering is replayed on the read's result,
+     * so none is missed. A failed first read is retried.
+     */
     public DiscoveryCache start() {
-        resync();
+        lock.lock();
         try {
-            watch = registry.watch(service, new Listener());
-        } catch (RuntimeException e) {
-            failed("watch", e);
+            readsInFlight++; // buffer events from the watch until the first read has answered
+        } finally {
+            lock.unlock();
+        }
+        try {
+            try {
+                watch = registry.watch(service, new Listener());
+            } catch (RuntimeException e) {
+                failed("watch", e);
+            }
+            resync();
+        } finally {
+            lock.lock();
+            try {
+                readsInFlight--;
+                if (readsInFlight == 0) {
+                    duringRead.clear();
+                }
+            } finally {
+                lock.unlock();
+            }
         }
         return this;
     }

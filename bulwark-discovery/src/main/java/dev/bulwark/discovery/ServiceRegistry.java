@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * Where services register their instances and find each other's. Implementations: the embedded
  * {@link InMemoryRegistry}, and etcd, ZooKeeper, Consul and Nacos in their own modules. Every
- * implementation passes the same contract suite ({@code dev.bulwark.testing.RegistryContract}).
+ * implementation passes the same contract suite ({@code dev.bulwark.testing.discovery.RegistryContract}).
  *
  * <p>Methods throw {@link RegistryException} when the registry cannot be reached or refuses; they
  * never return partial data as if it were complete. Implementations are thread-safe.

@@ -2,7 +2,9 @@ package dev.bulwark.discovery;
 
 /**
  * Receives a watched service's changes. Callbacks come from the registry's own threads, one at a
- * time per watch and in order; keep them short.
+ * time per watch, and in order for each instance (changes to different instances may interleave
+ * differently than they happened). Registries that notify without data (ZooKeeper) may merge quick
+ * successive changes of one instance into its latest state. Keep callbacks short.
  */
 public interface WatchListener {
 

@@ -1,0 +1,40 @@
+package dev.bulwark.discovery.zookeeper;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.RetryPolicy;
+import org.apache.curator.RetrySleeper;
+
+/**
+ * Curator's retry policy for this registry: exponential backoff with jitter (from
+ * {@value #BASE_MILLIS} ms, doubling, at most {@value #MAX_SLEEP_MILLIS} ms a sleep), but never
+ * past a total budget (the connect timeout) counted from the operation's start. Curator's stock
+ * policies bound the number of retries, not the time, and each retry may itself wait a full
+ * connection timeout: a call to a dead server would then block for minutes, not seconds.
+ */
+final class BoundedBackoff implements RetryPolicy {
+    static final long BASE_MILLIS = 50;
+    static final long MAX_SLEEP_MILLIS = 1_000;
+
+    private final long budgetMillis;
+
+    BoundedBackoff(long budgetMillis) {
+        this.budgetMillis = budgetMillis;
+    }
+
+    @Override
+    public boolean allowRetry(int retryCount, long elapsedTimeMs, RetrySleeper sleeper) {
+        long ceiling = Math.min(MAX_SLEEP_MILLIS, BASE_MILLIS << Math.min(retryCount, 20));
+        long sleep = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+        if (elapsedTimeMs + sleep >= budgetMillis) {
+            return false;
+        }
+        try {
+            sleeper.sleepFor(sleep, TimeUnit.MILLISECONDS);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+}
