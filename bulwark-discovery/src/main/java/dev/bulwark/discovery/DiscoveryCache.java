@@ -212,18 +212,20 @@ public final class DiscoveryCache implements AutoCloseable {
         }
     }
 
-    private void onEvent(RegistryEvent event) {
+    // A batch (a registry's push of a whole list) is applied as one change, so an empty push is
+    // refused whole rather than thinning the list down to its last instance first.
+    private void onEvents(List<RegistryEvent> events) {
         lock.lock();
         try {
             if (readsInFlight > 0) {
-                duringRead.add(event);
+                duringRead.addAll(events);
             }
             degraded = false;
             currentAtNanos = ticker.read();
             Map<String, ServiceInstance> next = new LinkedHashMap<>(current);
-            applyTo(next, event);
+            events.forEach(event -> applyTo(next, event));
             if (next.isEmpty() && !current.isEmpty()) {
-                refuseEmpty("the last instance was deleted");
+                refuseEmpty(events.size() == 1 ? "the last instance was deleted" : "a push deleted every instance");
             } else {
                 adopt(next);
             }
@@ -293,7 +295,12 @@ public final class DiscoveryCache implements AutoCloseable {
     private final class Listener implements WatchListener {
         @Override
         public void onEvent(RegistryEvent event) {
-            DiscoveryCache.this.onEvent(event);
+            onEvents(List.of(event));
+        }
+
+        @Override
+        public void onBatch(List<RegistryEvent> events) {
+            onEvents(events);
         }
 
         @Override

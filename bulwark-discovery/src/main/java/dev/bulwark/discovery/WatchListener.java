@@ -12,6 +12,14 @@ public interface WatchListener {
     void onEvent(RegistryEvent event);
 
     /**
+     * Several changes that the registry reported together (Nacos pushes a service's whole list);
+     * a listener may apply them as one change. By default, each in turn.
+     */
+    default void onBatch(java.util.List<RegistryEvent> events) {
+        events.forEach(this::onEvent);
+    }
+
+    /**
      * The connection to the registry was lost; the watch will resume by itself and replay what it
      * missed (or report a resync). {@code cause} says why.
      */

@@ -81,14 +81,16 @@ public final class FaultInjectingRegistry implements ServiceRegistry {
         return this;
     }
 
-    /** Tells {@code service}'s watchers that every instance was deleted, though none was. */
+    /**
+     * Tells {@code service}'s watchers, in one batch as a Nacos push would, that every instance was
+     * deleted, though none was.
+     */
     public void pushEmpty(String service) {
-        List<ServiceInstance> present = delegate.list(service);
+        List<RegistryEvent> deletions = delegate.list(service).stream()
+                .map(i -> RegistryEvent.deleted(service, i.id(), i)).toList();
         for (Watcher w : watchers) {
             if (w.service().equals(service)) {
-                for (ServiceInstance i : present) {
-                    w.listener().onEvent(RegistryEvent.deleted(service, i.id(), i));
-                }
+                w.listener().onBatch(deletions);
             }
         }
     }
@@ -164,6 +166,13 @@ public final class FaultInjectingRegistry implements ServiceRegistry {
             public void onEvent(RegistryEvent event) {
                 if (!unreachable) {
                     listener.onEvent(event); // a dead connection delivers nothing
+                }
+            }
+
+            @Override
+            public void onBatch(List<RegistryEvent> events) {
+                if (!unreachable) {
+                    listener.onBatch(events);
                 }
             }
 
