@@ -146,6 +146,15 @@ class DiscoveryCacheTest {
     }
 
     @Test
+    void aCompleteResumeEndsTheDegradedState() {
+        inner.register(instance(1));
+        start();
+        registry.bounceWatches(true);
+        assertThat(cache.stats().degraded()).as("everything missed was replayed").isFalse();
+        assertThat(cache.stats().errors()).isEqualTo(1);
+    }
+
+    @Test
     void listenersHearEveryChange() {
         start();
         List<Integer> sizes = new ArrayList<>();

@@ -310,7 +310,11 @@ public final class DiscoveryCache implements AutoCloseable {
 
         @Override
         public void onResumed(boolean complete) {
-            if (!complete) {
+            if (complete) {
+                // Every change missed was replayed: the data is current again.
+                degraded = false;
+                currentAtNanos = ticker.read();
+            } else {
                 scheduler.schedule(DiscoveryCache.this::resync, 0);
             }
         }
