@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.InvalidConfigException;
+import dev.bulwark.testing.FakeTicker;
 import dev.bulwark.testing.VirtualScheduler;
+import dev.bulwark.time.Scheduler;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -443,5 +445,44 @@ class TokenBucketTest {
         }
         scheduler.advance(java.time.Duration.ofSeconds(1));
         assertThat(bucket.tryAcquire()).as("the abandoned reservation did not use up the next permit").isTrue();
+    }
+
+    @Test
+    void aCallerPreemptedBetweenItsReadsIsNotRefusedWhilePermitsRemain() {
+        FakeTicker clock = new FakeTicker();
+        TokenBucket[] bucket = new TokenBucket[1];
+        boolean[] preempt = {false};
+        // Returns the time as it was when the caller asked, after another caller, 2 ms later,
+        // took 10 of the 1 000 permits: what a thread descheduled mid-call would see.
+        Scheduler stalling = new Scheduler() {
+            @Override
+            public Cancellable schedule(Runnable task, long delayNanos) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public void sleep(long nanos) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public dev.bulwark.time.Ticker ticker() {
+                return () -> {
+                    long asked = clock.read();
+                    if (preempt[0]) {
+                        preempt[0] = false;
+                        clock.advance(Duration.ofMillis(2));
+                        for (int i = 0; i < 10; i++) {
+                            assertThat(bucket[0].tryAcquire()).isTrue();
+                        }
+                    }
+                    return asked;
+                };
+            }
+        };
+        bucket[0] = TokenBucket.builder("preempted").permitsPerSecond(1_000_000).burst(1_000).scheduler(stalling).build();
+        preempt[0] = true;
+        assertThat(bucket[0].tryAcquire()).as("990 permits remain").isTrue();
+        assertThat(bucket[0].availablePermits()).isEqualTo(989);
     }
 }

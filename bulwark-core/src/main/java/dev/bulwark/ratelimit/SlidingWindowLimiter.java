@@ -62,7 +62,7 @@ public final class SlidingWindowLimiter implements RateLimiter {
         if (permits < 1 || permits > w.limit()) {
             throw new InvalidConfigException("permits", permits, "an integer in [1, limit=" + w.limit() + "]");
         }
-        return w.tryAcquire(ticker.read(), permits);
+        return w.tryAcquire(ticker, permits);
     }
 
     @Override
@@ -107,7 +107,8 @@ public final class SlidingWindowLimiter implements RateLimiter {
     private interface Window {
         int limit();
 
-        boolean tryAcquire(long now, int permits);
+        /** Reads the clock itself, after the state it compares with (see {@link ExactLog#mayGrant}). */
+        boolean tryAcquire(Ticker ticker, int permits);
 
         long nanosUntilPermit(long now);
 
@@ -145,10 +146,11 @@ public final class SlidingWindowLimiter implements RateLimiter {
         }
 
         @Override
-        public boolean tryAcquire(long now, int permits) {
+        public boolean tryAcquire(Ticker ticker, int permits) {
             while (true) {
                 long n = head.get();
-                if (!mayGrant(n, permits, now)) {
+                long now = mayGrant(n, permits, ticker);
+                if (now == REFUSED) {
                     if (head.get() != n) {
                         continue; // someone advanced: look again at the new head
                     }
@@ -165,21 +167,23 @@ public final class SlidingWindowLimiter implements RateLimiter {
             }
         }
 
+        private static final long REFUSED = Long.MIN_VALUE;
+
         // Grants n .. n+permits−1 may go if each grant limit places before them is written and expired.
         // A slot not yet written for that grant (its writer preempted between claim and write) refuses
-        // rather than guesses.
-        private boolean mayGrant(long n, int permits, long now) {
+        // rather than guesses. The clock is read after the grant times, so a thread preempted in
+        // between compares with a newer clock, never an older one. Returns the time read, or REFUSED.
+        private long mayGrant(long n, int permits, Ticker ticker) {
+            long latest = Long.MIN_VALUE;
             for (long g = n; g < n + permits; g++) {
                 int slot = (int) (g % limit);
                 if (owner.get(slot) != g - limit) {
-                    return false;
+                    return REFUSED;
                 }
-                long previous = times.get(slot);
-                if (previous != Long.MIN_VALUE && now - previous < windowNanos) {
-                    return false;
-                }
+                latest = Math.max(latest, times.get(slot));
             }
-            return true;
+            long now = ticker.read();
+            return latest != Long.MIN_VALUE && now - latest < windowNanos ? REFUSED : now;
         }
 
         @Override
@@ -244,7 +248,8 @@ public final class SlidingWindowLimiter implements RateLimiter {
         }
 
         @Override
-        public boolean tryAcquire(long now, int permits) {
+        public boolean tryAcquire(Ticker ticker, int permits) {
+            long now = ticker.read();
             long index = Math.floorDiv(now - origin, windowNanos);
             double elapsed = (double) Math.floorMod(now - origin, windowNanos) / windowNanos;
             FixedWindow w = windowAt(index);

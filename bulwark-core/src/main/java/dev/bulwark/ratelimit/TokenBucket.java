@@ -71,8 +71,10 @@ public final class TokenBucket implements RateLimiter {
         Rate r = rate;
         long cost = cost(r, permits);
         while (true) {
-            long now = ticker.read();
+            // State first, then the clock: a thread preempted between the two reads then sees a
+            // clock newer than the state, never older, so it cannot refuse for a stale "now".
             long current = fullAt.get();
+            long now = ticker.read();
             long next = Math.max(current, now) + cost;
             if (next - now > r.capacityNanos) {
                 return false;
@@ -106,8 +108,8 @@ public final class TokenBucket implements RateLimiter {
         Rate r = rate;
         long cost = cost(r, permits);
         while (true) {
+            long current = fullAt.get(); // state before clock, as in tryAcquire
             long now = ticker.read();
-            long current = fullAt.get();
             long next = Math.max(current, now) + cost;
             long wait = Math.max(0, next - now - r.capacityNanos);
             if (wait > maxWaitNanos) {
@@ -143,8 +145,8 @@ public final class TokenBucket implements RateLimiter {
                 Check.between("burst", burst, 1, 1_000_000_000));
         while (true) {
             Rate old = rate;
-            long now = ticker.read();
             long current = fullAt.get();
+            long now = ticker.read();
             double onHand = (old.capacityNanos - (Math.max(current, now) - now)) / (double) old.intervalNanos;
             double kept = Math.max(0, Math.min(onHand, burst));
             long nextFullAt = now + (long) ((burst - kept) * next.intervalNanos);
