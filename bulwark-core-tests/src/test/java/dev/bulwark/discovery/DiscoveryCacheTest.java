@@ -7,8 +7,6 @@ import dev.bulwark.testing.discovery.FaultInjectingRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -108,7 +106,7 @@ class DiscoveryCacheTest {
     void aChangeSeenWhileAReadIsInFlightIsNotUndoneByTheRead() {
         inner.register(instance(1));
         List<Runnable> duringNextRead = new ArrayList<>();
-        ServiceRegistry racing = new Delegating(inner) {
+        ServiceRegistry racing = new ForwardingRegistry(inner) {
             @Override
             public List<ServiceInstance> list(String service) {
                 List<ServiceInstance> answer = super.list(service); // the registry answers...
@@ -130,7 +128,7 @@ class DiscoveryCacheTest {
     void aChangeBetweenTheWatchStartingAndTheFirstReadIsNotMissed() {
         inner.register(instance(1));
         boolean[] changed = {false};
-        ServiceRegistry racing = new Delegating(inner) {
+        ServiceRegistry racing = new ForwardingRegistry(inner) {
             @Override
             public List<ServiceInstance> list(String service) {
                 List<ServiceInstance> answer = super.list(service);
@@ -163,59 +161,5 @@ class DiscoveryCacheTest {
         inner.register(instance(2));
         inner.register(instance(2)); // no change in content: no call
         assertThat(sizes).containsExactly(1, 2);
-    }
-
-    /** A registry that forwards everything, for tests to override one method. */
-    static class Delegating implements ServiceRegistry {
-        private final ServiceRegistry to;
-
-        Delegating(ServiceRegistry to) {
-            this.to = to;
-        }
-
-        @Override
-        public void register(ServiceInstance instance) {
-            to.register(instance);
-        }
-
-        @Override
-        public void deregister(String service, String instanceId) {
-            to.deregister(service, instanceId);
-        }
-
-        @Override
-        public void update(ServiceInstance instance) {
-            to.update(instance);
-        }
-
-        @Override
-        public void heartbeat(String service, String instanceId) {
-            to.heartbeat(service, instanceId);
-        }
-
-        @Override
-        public Optional<ServiceInstance> get(String service, String instanceId) {
-            return to.get(service, instanceId);
-        }
-
-        @Override
-        public List<ServiceInstance> list(String service) {
-            return to.list(service);
-        }
-
-        @Override
-        public Map<String, List<ServiceInstance>> listAll() {
-            return to.listAll();
-        }
-
-        @Override
-        public Watch watch(String service, WatchListener listener) {
-            return to.watch(service, listener);
-        }
-
-        @Override
-        public void close() {
-            to.close();
-        }
     }
 }

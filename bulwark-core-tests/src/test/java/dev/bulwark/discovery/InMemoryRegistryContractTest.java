@@ -3,9 +3,6 @@ package dev.bulwark.discovery;
 import dev.bulwark.testing.VirtualScheduler;
 import dev.bulwark.testing.discovery.RegistryContract;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,47 +17,7 @@ class InMemoryRegistryContractTest extends RegistryContract {
     /** Every client is a view of the one in-memory registry; closing a view leaves it open. */
     @Override
     protected ServiceRegistry connect() {
-        return new ServiceRegistry() {
-            @Override
-            public void register(ServiceInstance instance) {
-                shared.register(instance);
-            }
-
-            @Override
-            public void deregister(String service, String instanceId) {
-                shared.deregister(service, instanceId);
-            }
-
-            @Override
-            public void update(ServiceInstance instance) {
-                shared.update(instance);
-            }
-
-            @Override
-            public void heartbeat(String service, String instanceId) {
-                shared.heartbeat(service, instanceId);
-            }
-
-            @Override
-            public Optional<ServiceInstance> get(String service, String instanceId) {
-                return shared.get(service, instanceId);
-            }
-
-            @Override
-            public List<ServiceInstance> list(String service) {
-                return shared.list(service);
-            }
-
-            @Override
-            public Map<String, List<ServiceInstance>> listAll() {
-                return shared.listAll();
-            }
-
-            @Override
-            public Watch watch(String service, WatchListener listener) {
-                return shared.watch(service, listener);
-            }
-
+        return new ForwardingRegistry(shared) {
             @Override
             public void close() {
             }
