@@ -3,6 +3,7 @@ package dev.bulwark.pool;
 import dev.bulwark.CallContext;
 import dev.bulwark.CallFailedException;
 import dev.bulwark.InvalidConfigException;
+import dev.bulwark.Verdict;
 import dev.bulwark.balance.EndpointSet;
 import dev.bulwark.balance.EndpointStats;
 import dev.bulwark.balance.LoadBalancer;
@@ -329,8 +330,10 @@ public final class ClientPool<C> implements AutoCloseable {
             throw error;
         }
         long now = ticker.read();
-        endpoint.breaker().onResult(permit, now - start, result, null);
-        stats.finished(now - start, !endpoint.breaker().config().classifier().classifyResult(result).isFailure(), now);
+        // Judged once, for the breaker and the endpoint's statistics alike.
+        Verdict verdict = endpoint.breaker().config().classifier().classifyResult(result);
+        endpoint.breaker().record(permit, now - start, verdict);
+        stats.finished(now - start, !verdict.isFailure(), now);
         finishRemoved(endpoint);
         return result;
     }
