@@ -1,6 +1,6 @@
 package dev.bulwark.discovery.consul;
 
-import dev.bulwark.InvalidConfigException;
+import dev.bulwark.discovery.Names;
 
 /**
  * Checks service names and instance ids given to the registry's methods against the alphabet
@@ -12,15 +12,11 @@ final class Ids {
     }
 
     static String check(String field, String value) {
-        if (value == null || value.isEmpty() || value.length() > 200 || !value.matches("[A-Za-z0-9._:\\-]+")) {
-            throw new InvalidConfigException(field, value == null ? null : "\"" + value + "\"",
-                    "1 to 200 characters of letters, digits, '.', '_', ':' and '-'");
-        }
-        return value;
+        return Names.check(field, value);
     }
 
     /** Whether {@code value} is a name or id Bulwark can hold (a service in Consul's catalog may not be). */
     static boolean valid(String value) {
-        return value != null && !value.isEmpty() && value.length() <= 200 && value.matches("[A-Za-z0-9._:\\-]+");
+        return Names.isValid(value);
     }
 }

@@ -1,6 +1,7 @@
 package dev.bulwark.discovery.zookeeper;
 
 import dev.bulwark.InvalidConfigException;
+import dev.bulwark.discovery.Names;
 import org.apache.curator.utils.PathUtils;
 import org.apache.curator.utils.ZKPaths;
 
@@ -56,8 +57,7 @@ final class Layout {
      * characters) except {@code .} and {@code ..}, which ZooKeeper forbids as segments.
      */
     static String name(String field, String value) {
-        if (value == null || value.isEmpty() || value.length() > 200 || !value.matches("[A-Za-z0-9._:\\-]+")
-                || value.equals(".") || value.equals("..")) {
+        if (!Names.isValid(value) || value.equals(".") || value.equals("..")) { // ZooKeeper forbids "." and ".." as node names
             throw new InvalidConfigException(field, value == null ? null : "\"" + value + "\"",
                     "1 to 200 characters of letters, digits, '.', '_', ':' and '-', other than '.' and '..'");
         }
