@@ -11,12 +11,40 @@ class CallContextTest {
     @Test
     void deadlineIsMeasuredOnTheGivenTicker() {
         FakeTicker ticker = new FakeTicker();
+        long start = ticker.read();
         CallContext context = CallContext.withDeadline(Duration.ofMillis(800), ticker);
         assertThat(context.hasDeadline()).isTrue();
         ticker.advance(Duration.ofMillis(300));
-        assertThat(context.remainingNanos(ticker.read())).isEqualTo(Duration.ofMillis(500).toNanos());
+        assertThat(context.remainingNanos()).isEqualTo(Duration.ofMillis(500).toNanos());
+        assertThat(context.deadlineNanos(ticker)).isEqualTo(start + Duration.ofMillis(800).toNanos());
         assertThat(CallContext.none().hasDeadline()).isFalse();
-        assertThat(CallContext.none().remainingNanos(ticker.read())).isEqualTo(Long.MAX_VALUE);
+        assertThat(CallContext.none().remainingNanos()).isEqualTo(Long.MAX_VALUE);
+        assertThat(CallContext.none().deadlineNanos(ticker)).isEqualTo(Long.MAX_VALUE);
+    }
+
+    @Test
+    void aDeadlineReadOnAnotherTickerIsConvertedNotTakenRaw() {
+        FakeTicker own = new FakeTicker();
+        own.advance(Duration.ofHours(5)); // two tickers whose readings have nothing in common
+        FakeTicker other = new FakeTicker();
+        CallContext context = CallContext.withDeadline(Duration.ofMillis(800), own);
+
+        assertThat(context.deadlineNanos(other)).as("800 ms from now on the other ticker")
+                .isEqualTo(other.read() + Duration.ofMillis(800).toNanos());
+        own.advance(Duration.ofMillis(300));
+        assertThat(context.deadlineNanos(other) - other.read()).isEqualTo(Duration.ofMillis(500).toNanos());
+    }
+
+    @Test
+    void withDeadlineWithinKeepsTheSoonerDeadline() {
+        FakeTicker ticker = new FakeTicker();
+        CallContext tight = CallContext.withDeadline(Duration.ofMillis(100), ticker);
+        assertThat(tight.withDeadlineWithin(Duration.ofSeconds(1), ticker)).isSameAs(tight);
+        CallContext loose = CallContext.withDeadline(Duration.ofSeconds(10), ticker);
+        assertThat(loose.withDeadlineWithin(Duration.ofSeconds(1), ticker).remainingNanos())
+                .isEqualTo(Duration.ofSeconds(1).toNanos());
+        assertThat(CallContext.none().withDeadlineWithin(Duration.ofSeconds(2), ticker).remainingNanos())
+                .isEqualTo(Duration.ofSeconds(2).toNanos());
     }
 
     @Test
@@ -28,8 +56,9 @@ class CallContextTest {
         assertThat(withTenant.get(tenant)).isEqualTo("acme");
         assertThat(withTenant.get(sameName)).as("another key with the same name is another key").isNull();
         assertThat(base.get(tenant)).as("with() never changes the original").isNull();
-        CallContext both = withTenant.withDeadlineAt(42);
+        FakeTicker ticker = new FakeTicker();
+        CallContext both = withTenant.withDeadlineAt(42, ticker);
         assertThat(both.get(tenant)).isEqualTo("acme");
-        assertThat(both.deadlineNanos()).isEqualTo(42);
+        assertThat(both.deadlineNanos(ticker)).isEqualTo(42);
     }
 }

@@ -1,8 +1,11 @@
 package dev.bulwark;
 
 import dev.bulwark.internal.Check;
+import dev.bulwark.timeout.CallTimeoutException;
+import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
@@ -13,7 +16,9 @@ import java.util.function.Predicate;
  * <p>Rules are checked in this order: ignored exceptions, permanent exceptions (and anything marked
  * {@link Permanent}), failure exceptions, failure results. By default every exception is a failure
  * and every result a success; {@link RejectedException}s are never counted as failures of the
- * called service, since the call did not run.
+ * called service, since the call did not run. Apart from the verdict, the classifier tells which
+ * errors are timeouts ({@link #isTimeout}), for the breaker's timeout-rate rule: by default
+ * Bulwark's {@code CallTimeoutException}, {@link TimeoutException} and {@link SocketTimeoutException}.
  *
  * <pre>{@code
  * FailureClassifier classifier = FailureClassifier.builder()
@@ -30,8 +35,10 @@ public final class FailureClassifier {
     private final Class<? extends Throwable>[] permanent;
     private final Class<? extends Throwable>[] failures;
     private final Predicate<Object> failedResult;
+    private final Class<? extends Throwable>[] timeouts;
 
     private FailureClassifier(Builder b) {
+        this.timeouts = toArray(b.timeouts);
         this.ignored = toArray(b.ignored);
         this.permanent = toArray(b.permanent);
         this.failures = b.failures.isEmpty() ? null : toArray(b.failures);
@@ -66,6 +73,11 @@ public final class FailureClassifier {
             return Verdict.FAILURE;
         }
         return Verdict.IGNORED;
+    }
+
+    /** Whether {@code error} (or the cause it wraps) is a timeout: the call was cut off, not answered. */
+    public boolean isTimeout(Throwable error) {
+        return error != null && matches(timeouts, unwrap(error));
     }
 
     /** Classifies a result the call returned normally. */
@@ -108,8 +120,17 @@ public final class FailureClassifier {
         private final List<Class<? extends Throwable>> permanent = new ArrayList<>();
         private final List<Class<? extends Throwable>> failures = new ArrayList<>();
         private Predicate<Object> failedResult;
+        private final List<Class<? extends Throwable>> timeouts = new ArrayList<>(
+                List.of(CallTimeoutException.class, TimeoutException.class, SocketTimeoutException.class));
 
         private Builder() {
+        }
+
+        /** Exceptions of these types are also timeouts (a transport's own, such as an HTTP client's). */
+        @SafeVarargs
+        public final Builder timeoutOn(Class<? extends Throwable>... types) {
+            addAll("timeoutOn", timeouts, types);
+            return this;
         }
 
         /** Exceptions of these types (and subtypes) are neither successes nor failures. */

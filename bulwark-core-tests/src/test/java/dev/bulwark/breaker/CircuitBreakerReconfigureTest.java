@@ -44,7 +44,7 @@ class CircuitBreakerReconfigureTest {
         breaker.onSuccess(breaker.tryAcquirePermission(), 1);
         breaker.onSuccess(breaker.tryAcquirePermission(), 1);
         breaker.reconfigure(breaker.config().toBuilder().failureRate(40).build());
-        assertThat(breaker.metrics().windowCalls()).as("same window shape: kept").isEqualTo(3);
+        assertThat(breaker.metrics().calls()).as("same window shape: kept").isEqualTo(3);
         breaker.onSuccess(breaker.tryAcquirePermission(), 1);
         breaker.onFailure(breaker.tryAcquirePermission(), 1, new IOException()); // 2 of 5 = 40 %
         assertThat(breaker.state()).isEqualTo(State.OPEN);
@@ -52,7 +52,7 @@ class CircuitBreakerReconfigureTest {
         CircuitBreaker other = CircuitBreaker.builder("c").failureRate(50).countWindow(10).ticker(ticker).build();
         other.onFailure(other.tryAcquirePermission(), 1, new IOException());
         other.reconfigure(other.config().toBuilder().countWindow(20).build());
-        assertThat(other.metrics().windowCalls()).as("a different window shape starts afresh").isZero();
+        assertThat(other.metrics().calls()).as("a different window shape starts afresh").isZero();
     }
 
     @Test

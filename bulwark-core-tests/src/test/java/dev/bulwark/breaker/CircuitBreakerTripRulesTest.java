@@ -63,8 +63,8 @@ class CircuitBreakerTripRulesTest {
         succeed(breaker, 1); // window [F S S S]: 25 %
         fail(breaker, 1); // window [S S S F]: the first failure slid out, 25 %
         assertThat(breaker.state()).isEqualTo(State.CLOSED);
-        assertThat(breaker.metrics().windowFailures()).isEqualTo(1);
-        assertThat(breaker.metrics().windowCalls()).isEqualTo(4);
+        assertThat(breaker.metrics().failures()).isEqualTo(1);
+        assertThat(breaker.metrics().calls()).isEqualTo(4);
         fail(breaker, 1); // [S S F F]: 50 %
         assertThat(breaker.state()).isEqualTo(State.OPEN);
     }
@@ -82,7 +82,7 @@ class CircuitBreakerTripRulesTest {
         succeed(breaker, 1);
         fail(breaker, 1); // 1 of 4 in the window: 25 %
         assertThat(breaker.state()).isEqualTo(State.CLOSED);
-        assertThat(breaker.metrics().windowCalls()).isEqualTo(4);
+        assertThat(breaker.metrics().calls()).isEqualTo(4);
         fail(breaker, 1); // 2 of 5: 40 %
         assertThat(breaker.state()).isEqualTo(State.CLOSED);
         fail(breaker, 1); // 3 of 6: 50 %
@@ -100,7 +100,7 @@ class CircuitBreakerTripRulesTest {
         succeed(breaker, 1);
         succeed(breaker, slow - 1); // just under the threshold: not slow
         assertThat(breaker.state()).isEqualTo(State.CLOSED);
-        assertThat(breaker.metrics().windowSlowCalls()).isEqualTo(2);
+        assertThat(breaker.metrics().slowCalls()).isEqualTo(2);
         succeed(breaker, slow); // replaces the oldest call, also slow: still 40 %
         assertThat(breaker.state()).isEqualTo(State.CLOSED);
         succeed(breaker, slow);
@@ -176,10 +176,10 @@ class CircuitBreakerTripRulesTest {
         fail(breaker, 1);
         for (int i = 0; i < 3; i++) {
             succeed(breaker, 1);
-            assertThat(breaker.metrics().windowFailures()).as("still among the last 4 calls").isEqualTo(1);
+            assertThat(breaker.metrics().failures()).as("still among the last 4 calls").isEqualTo(1);
         }
         succeed(breaker, 1);
-        assertThat(breaker.metrics().windowFailures()).as("4 calls later it is out").isZero();
-        assertThat(breaker.metrics().windowCalls()).isEqualTo(4);
+        assertThat(breaker.metrics().failures()).as("4 calls later it is out").isZero();
+        assertThat(breaker.metrics().calls()).isEqualTo(4);
     }
 }

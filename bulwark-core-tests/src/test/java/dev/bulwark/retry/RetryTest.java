@@ -197,11 +197,11 @@ class RetryTest {
             }
 
             @Override
-            public void onGiveUp(Retry r, int attempts, Throwable error) {
-                events.add("gave up after " + attempts);
+            public void onGiveUp(Retry r, int attempts, Throwable error, GiveUpReason reason) {
+                events.add("gave up after " + attempts + ": " + reason);
             }
         }).build();
         assertThatThrownBy(() -> retry.call(failingTimes(new AtomicInteger(), 10)));
-        assertThat(events).containsExactly("retry 1 after 5000000", "gave up after 2");
+        assertThat(events).containsExactly("retry 1 after 5000000", "gave up after 2: MAX_ATTEMPTS");
     }
 }

@@ -14,22 +14,36 @@ import java.time.Duration;
  *       {@linkplain Settings#countWindow(int) count window} or a
  *       {@linkplain Settings#timeWindow(Duration, int) time window}, once the window holds
  *       {@linkplain Settings#minimumCalls(int) a minimum number of calls};</li>
- *   <li>{@linkplain Settings#slowCallRate(double, Duration) slow-call rate} ≥ X % over the same window.</li>
+ *   <li>{@linkplain Settings#slowCallRate(double, Duration) slow-call rate} ≥ X % over the same window;</li>
+ *   <li>{@linkplain Settings#timeoutRate(double) timeout rate} ≥ X % over the same window;</li>
+ *   <li>a {@linkplain Settings#tripWhen(TripRule) custom rule} over the breaker's counts.</li>
  * </ul>
- * A config is applied to a live breaker with {@link CircuitBreaker#reconfigure(CircuitBreakerConfig)};
+ * A rate rule on a count window is judged once the window holds {@code minimumCalls} calls; left
+ * unset, that minimum is 10, or the window's size if smaller, so that every rule can fire.
+ * Combinations that could never trip are refused at {@code build()}, naming both fields.
+ * {@linkplain Settings#metricsOnly(boolean) Metrics-only} mode runs the rules and announces every
+ * transition but never rejects a call, to try a rule on production traffic.
+ *
+ * <p>A config is applied to a live breaker with {@link CircuitBreaker#reconfigure(CircuitBreakerConfig)};
  * the breaker keeps its state.
  */
 public final class CircuitBreakerConfig {
     private static final CircuitBreakerConfig DEFAULTS = builder().consecutiveFailures(5).build();
+    private static final int DEFAULT_MINIMUM_CALLS = 10;
 
     private final int consecutiveFailures;
     private final double failureRate;
     private final double slowCallRate;
+    private final double timeoutRate;
+    private final TripRule tripRule;
+    private final boolean metricsOnly;
     private final long slowCallNanos;
     private final int windowSize;
     private final long windowNanos;
     private final int windowBuckets;
     private final int minimumCalls;
+    /** Whether minimumCalls was set rather than derived, so that a derived config derives it again. */
+    private final boolean minimumCallsSet;
     private final long openNanos;
     private final double openBackoffMultiplier;
     private final long maxOpenNanos;
@@ -40,21 +54,38 @@ public final class CircuitBreakerConfig {
     private final FailureClassifier classifier;
 
     CircuitBreakerConfig(Settings<?> s) {
-        if (s.consecutiveFailures == 0 && s.failureRate == 0 && s.slowCallRate == 0) {
+        boolean rateRule = s.failureRate > 0 || s.slowCallRate > 0 || s.timeoutRate > 0;
+        if (s.consecutiveFailures == 0 && !rateRule && s.tripRule == null) {
             throw new InvalidConfigException("trip rules", "none",
-                    "at least one of consecutiveFailures, failureRate, slowCallRate");
+                    "at least one of consecutiveFailures, failureRate, slowCallRate, timeoutRate, tripWhen");
         }
         if (s.maxOpen != null && s.maxOpen.compareTo(s.openFor) < 0) {
             throw new InvalidConfigException("openBackoff.max", s.maxOpen, "a duration >= openFor (" + s.openFor + ")");
         }
+        int minimum = s.minimumCalls;
+        if (s.windowBuckets == 0) {
+            if (minimum == 0) {
+                minimum = Math.min(DEFAULT_MINIMUM_CALLS, s.windowSize); // unset: one every rule can reach
+            } else if (rateRule && minimum > s.windowSize) {
+                throw new InvalidConfigException("minimumCalls", minimum, "at most countWindow = " + s.windowSize
+                        + " (a window of " + s.windowSize + " calls never holds " + minimum
+                        + ", so the rate rules could never trip)");
+            }
+        } else if (minimum == 0) {
+            minimum = DEFAULT_MINIMUM_CALLS;
+        }
         this.consecutiveFailures = s.consecutiveFailures;
         this.failureRate = s.failureRate;
         this.slowCallRate = s.slowCallRate;
+        this.timeoutRate = s.timeoutRate;
+        this.tripRule = s.tripRule;
+        this.metricsOnly = s.metricsOnly;
         this.slowCallNanos = s.slowCallNanos;
         this.windowSize = s.windowSize;
         this.windowNanos = s.windowNanos;
         this.windowBuckets = s.windowBuckets;
-        this.minimumCalls = s.minimumCalls;
+        this.minimumCalls = minimum;
+        this.minimumCallsSet = s.minimumCalls != 0;
         this.openNanos = Check.nanos(s.openFor);
         this.openBackoffMultiplier = s.openBackoffMultiplier;
         this.maxOpenNanos = s.maxOpen == null ? openNanos : Check.nanos(s.maxOpen);
@@ -94,9 +125,29 @@ public final class CircuitBreakerConfig {
         return slowCallRate;
     }
 
-    /** Calls lasting at least this long are slow. */
+    /** Timeout-rate threshold in percent; 0 when the rule is off. */
+    public double timeoutRate() {
+        return timeoutRate;
+    }
+
+    /** The custom trip rule, or {@code null}. */
+    public TripRule tripRule() {
+        return tripRule;
+    }
+
+    /** Whether the breaker only records and announces, never rejecting a call. */
+    public boolean metricsOnly() {
+        return metricsOnly;
+    }
+
+    /** Calls lasting at least this long are slow; {@link Long#MAX_VALUE} when no duration is set. */
     public long slowCallNanos() {
         return slowCallNanos;
+    }
+
+    /** Whether any rule reads the window: a rate rule or a custom rule. */
+    boolean usesWindow() {
+        return failureRate > 0 || slowCallRate > 0 || timeoutRate > 0 || tripRule != null;
     }
 
     /** Calls in the count window; meaningful when {@link #windowBuckets()} is 0. */
@@ -166,7 +217,10 @@ public final class CircuitBreakerConfig {
     @Override
     public String toString() {
         return "CircuitBreakerConfig{consecutiveFailures=" + consecutiveFailures + ", failureRate=" + failureRate
-                + ", slowCallRate=" + slowCallRate + ", slowCall=" + Duration.ofNanos(slowCallNanos)
+                + ", slowCallRate=" + slowCallRate + ", slowCall="
+                + (slowCallNanos == Long.MAX_VALUE ? "none" : Duration.ofNanos(slowCallNanos))
+                + ", timeoutRate=" + timeoutRate + (tripRule == null ? "" : ", tripWhen=" + tripRule)
+                + (metricsOnly ? ", metricsOnly" : "")
                 + (windowBuckets == 0 ? ", countWindow=" + windowSize
                         : ", timeWindow=" + Duration.ofNanos(windowNanos) + "/" + windowBuckets)
                 + ", minimumCalls=" + minimumCalls + ", openFor=" + Duration.ofNanos(openNanos)
@@ -194,11 +248,15 @@ public final class CircuitBreakerConfig {
         int consecutiveFailures;
         double failureRate;
         double slowCallRate;
+        double timeoutRate;
+        TripRule tripRule;
+        boolean metricsOnly;
         long slowCallNanos = Long.MAX_VALUE;
         int windowSize = 100;
         long windowNanos;
         int windowBuckets;
-        int minimumCalls = 10;
+        /** 0 while unset: derived from the window at build time. */
+        int minimumCalls;
         Duration openFor = Duration.ofSeconds(30);
         double openBackoffMultiplier = 1.0;
         Duration maxOpen;
@@ -235,6 +293,38 @@ public final class CircuitBreakerConfig {
             return self();
         }
 
+        /** Calls lasting at least this long count as slow, for a custom rule's {@link BreakerCounts#slowCalls()}. */
+        public B slowCallDuration(Duration slowerThan) {
+            slowCallNanos = Check.nanos(Check.positive("slowCallDuration", slowerThan));
+            return self();
+        }
+
+        /**
+         * Trips when at least {@code percent} % of the window's calls timed out, as the classifier
+         * {@linkplain dev.bulwark.FailureClassifier#isTimeout tells timeouts}. Apart from slow calls:
+         * a call that took long but answered is slow, one cut off is a timeout.
+         */
+        public B timeoutRate(double percent) {
+            timeoutRate = Check.inRange("timeoutRate", percent, 0, 100);
+            return self();
+        }
+
+        /** A custom rule over the breaker's counts, judged beside the built-in rules. */
+        public B tripWhen(TripRule rule) {
+            tripRule = Check.notNull("tripWhen", rule);
+            return self();
+        }
+
+        /**
+         * Runs the rules and announces every transition and would-be rejection, but lets every
+         * call through (default off): try a rule on production traffic before enforcing it. An
+         * operator's {@link CircuitBreaker#forceOpen()} still rejects.
+         */
+        public B metricsOnly(boolean enabled) {
+            metricsOnly = enabled;
+            return self();
+        }
+
         /** Judges rates over the last {@code calls} calls (the default, 100). */
         public B countWindow(int calls) {
             windowSize = Check.between("countWindow", calls, 1, 1_000_000);
@@ -258,7 +348,10 @@ public final class CircuitBreakerConfig {
             return self();
         }
 
-        /** Rate rules only judge a window holding at least this many calls (default 10). */
+        /**
+         * Rate rules only judge a window holding at least this many calls (default 10, or a
+         * count window's size if smaller). On a count window it must not exceed the window's size.
+         */
         public B minimumCalls(int calls) {
             minimumCalls = Check.positive("minimumCalls", calls);
             return self();
@@ -326,11 +419,14 @@ public final class CircuitBreakerConfig {
             consecutiveFailures = config.consecutiveFailures;
             failureRate = config.failureRate;
             slowCallRate = config.slowCallRate;
+            timeoutRate = config.timeoutRate;
+            tripRule = config.tripRule;
+            metricsOnly = config.metricsOnly;
             slowCallNanos = config.slowCallNanos;
             windowSize = config.windowSize;
             windowNanos = config.windowNanos;
             windowBuckets = config.windowBuckets;
-            minimumCalls = config.minimumCalls;
+            minimumCalls = config.minimumCallsSet ? config.minimumCalls : 0;
             openFor = Duration.ofNanos(config.openNanos);
             openBackoffMultiplier = config.openBackoffMultiplier;
             maxOpen = Duration.ofNanos(config.maxOpenNanos);

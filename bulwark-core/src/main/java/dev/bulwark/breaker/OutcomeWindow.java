@@ -8,8 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
 abstract class OutcomeWindow {
     static final int FAILED = 1;
     static final int SLOW = 2;
+    /** Always with {@link #FAILED}: a timeout that counts is a failure. */
+    static final int TIMED_OUT = 4;
 
-    /** Records one call; {@code outcome} is a mix of {@link #FAILED} and {@link #SLOW}. */
+    /** Records one call; {@code outcome} is a mix of {@link #FAILED}, {@link #SLOW} and {@link #TIMED_OUT}. */
     abstract void record(int outcome, long nowNanos);
 
     abstract long calls(long nowNanos);
@@ -17,6 +19,11 @@ abstract class OutcomeWindow {
     abstract long failures(long nowNanos);
 
     abstract long slowCalls(long nowNanos);
+
+    abstract long timeouts(long nowNanos);
+
+    /** Whether the window holds nothing but successes: a quick check read before judging rules. */
+    abstract boolean clean(long nowNanos);
 
     /** Whether this window has the same shape as {@code config} asks, so it can be kept on reconfiguration. */
     abstract boolean fits(CircuitBreakerConfig config);
@@ -30,14 +37,16 @@ abstract class OutcomeWindow {
     /**
      * The last {@code size} calls, as a ring of outcome codes. A writer claims a slot with one
      * getAndIncrement, swaps its code in, and adjusts the packed totals by the difference
-     * (failures in the low 32 bits, slow calls in the high 32), so a success replacing a success
-     * touches no shared total, and a success into a full window of successes writes nothing.
+     * (failures in the low 32 bits, slow calls in the high 32; timeouts, a subset of failures, in
+     * a counter of their own), so a success replacing a success touches no shared total, and a
+     * success into a full window of successes writes nothing.
      */
     static final class CountWindow extends OutcomeWindow {
         private final int size;
         private final AtomicIntegerArray ring;
         private final AtomicLong head = new AtomicLong();
         private final AtomicLong totals = new AtomicLong();
+        private final AtomicLong timeouts = new AtomicLong();
 
         CountWindow(int size) {
             this.size = size;
@@ -49,7 +58,8 @@ abstract class OutcomeWindow {
             // A full window of nothing but successes stays the same when one more success comes:
             // skip the write. Once a failure or slow call is in it, every call is recorded again,
             // so that outcome leaves the window after exactly size more calls. A healthy breaker's
-            // success path thus only reads shared memory and never contends.
+            // success path thus only reads shared memory and never contends. (A timeout is always
+            // a failure, so no timeout hides in a window whose totals are zero.)
             if (outcome == 0 && totals.get() == 0 && head.get() >= size) {
                 return;
             }
@@ -59,6 +69,10 @@ abstract class OutcomeWindow {
                 long delta = ((outcome & FAILED) - (old & FAILED))
                         + ((long) (((outcome & SLOW) - (old & SLOW)) >> 1) << 32);
                 totals.getAndAdd(delta);
+                int timeoutDelta = ((outcome & TIMED_OUT) - (old & TIMED_OUT)) >> 2;
+                if (timeoutDelta != 0) {
+                    timeouts.getAndAdd(timeoutDelta);
+                }
             }
         }
 
@@ -82,6 +96,16 @@ abstract class OutcomeWindow {
         }
 
         @Override
+        long timeouts(long nowNanos) {
+            return Math.max(0, timeouts.get());
+        }
+
+        @Override
+        boolean clean(long nowNanos) {
+            return totals.get() == 0;
+        }
+
+        @Override
         boolean fits(CircuitBreakerConfig config) {
             return config.windowBuckets() == 0 && config.windowSize() == size;
         }
@@ -92,16 +116,17 @@ abstract class OutcomeWindow {
         private static final int CALLS = 0;
         private static final int FAILURES = 1;
         private static final int SLOW_CALLS = 2;
+        private static final int TIMEOUTS = 3;
 
         private final TimeBuckets buckets;
 
         TimeWindow(int buckets, long bucketNanos, long nowNanos) {
-            this.buckets = new TimeBuckets(buckets, bucketNanos, 3, nowNanos);
+            this.buckets = new TimeBuckets(buckets, bucketNanos, 4, nowNanos);
         }
 
         @Override
         void record(int outcome, long nowNanos) {
-            buckets.add3(nowNanos, 1, outcome & FAILED, (outcome & SLOW) >> 1);
+            buckets.add4(nowNanos, 1, outcome & FAILED, (outcome & SLOW) >> 1, (outcome & TIMED_OUT) >> 2);
         }
 
         @Override
@@ -117,6 +142,16 @@ abstract class OutcomeWindow {
         @Override
         long slowCalls(long nowNanos) {
             return buckets.sum(nowNanos, SLOW_CALLS);
+        }
+
+        @Override
+        long timeouts(long nowNanos) {
+            return buckets.sum(nowNanos, TIMEOUTS);
+        }
+
+        @Override
+        boolean clean(long nowNanos) {
+            return buckets.sum(nowNanos, FAILURES) == 0 && buckets.sum(nowNanos, SLOW_CALLS) == 0;
         }
 
         @Override

@@ -2,6 +2,7 @@ package dev.bulwark.bulkhead;
 
 import dev.bulwark.CallFailedException;
 import dev.bulwark.internal.Check;
+import dev.bulwark.internal.Futures;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -98,22 +99,22 @@ public final class Bulkhead {
         }
     }
 
-    /** Starts {@code task} if a permit is free now; the permit is held until its stage completes. */
-    public <T> CompletionStage<T> callAsync(Supplier<? extends CompletionStage<T>> task) {
+    /**
+     * Starts {@code task} if a permit is free now (an asynchronous caller never waits for one);
+     * the permit is held until the task's stage completes. Cancelling the returned future cancels
+     * the task's and frees the permit.
+     */
+    public <T> CompletableFuture<T> callAsync(Supplier<? extends CompletionStage<T>> task) {
         if (!permits.tryAcquire()) {
             return CompletableFuture.failedFuture(rejection(Duration.ZERO));
         }
-        CompletionStage<T> stage;
-        try {
-            stage = task.get();
-        } catch (Throwable e) {
+        CompletableFuture<T> source = Futures.start(task);
+        CompletableFuture<T> result = Futures.dependent(source);
+        source.whenComplete((value, error) -> {
             permits.release();
-            return CompletableFuture.failedFuture(e);
-        }
-        // Hand back the task's own future: cancelling it cancels the work and frees the permit.
-        CompletableFuture<T> source = stage.toCompletableFuture();
-        source.whenComplete((r, e) -> permits.release());
-        return source;
+            Futures.complete(result, value, Futures.unwrap(error));
+        });
+        return result;
     }
 
     /** Applies new limits to this live bulkhead; calls running keep their permits. */

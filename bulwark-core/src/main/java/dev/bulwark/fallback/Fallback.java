@@ -2,6 +2,7 @@ package dev.bulwark.fallback;
 
 import dev.bulwark.CallFailedException;
 import dev.bulwark.internal.Check;
+import dev.bulwark.internal.Futures;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -65,33 +66,32 @@ public final class Fallback<T> {
         }
     }
 
-    /** Runs {@code task}; a failed stage this fallback handles is answered by it. */
+    /**
+     * Runs {@code task}; a failed stage this fallback handles is answered by it. The returned
+     * future completes on every path: if the predicate or the handler throws, it fails with that
+     * (the original failure attached as suppressed). Cancelling it cancels the task's.
+     */
     public CompletableFuture<T> callAsync(Supplier<? extends CompletionStage<? extends T>> task) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        CompletionStage<? extends T> stage;
-        try {
-            stage = task.get();
-        } catch (Throwable e) {
-            stage = CompletableFuture.failedFuture(e);
-        }
-        CompletableFuture<? extends T> source = stage.toCompletableFuture();
+        CompletableFuture<? extends T> source = Futures.start(task);
         // A caller that gives up on the result gives up on the work, and frees what it holds.
-        result.whenComplete((value, error) -> {
-            if (result.isCancelled()) {
-                source.cancel(true);
-            }
-        });
-        source.whenComplete((value, error) -> {
-            if (error == null) {
+        CompletableFuture<T> result = Futures.dependent(source);
+        source.whenComplete((value, failure) -> {
+            if (failure == null) {
                 result.complete(value);
-            } else if (handles(error)) {
-                try {
+                return;
+            }
+            Throwable error = Futures.unwrap(failure);
+            try {
+                if (handles(error)) {
                     result.complete(apply(error));
-                } catch (Throwable fallbackError) {
-                    result.completeExceptionally(fallbackError);
+                } else {
+                    result.completeExceptionally(error);
                 }
-            } else {
-                result.completeExceptionally(error);
+            } catch (Throwable fallbackError) {
+                if (fallbackError != error) {
+                    fallbackError.addSuppressed(error);
+                }
+                result.completeExceptionally(fallbackError);
             }
         });
         return result;

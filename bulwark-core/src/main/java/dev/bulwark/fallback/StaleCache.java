@@ -5,10 +5,14 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.bulwark.CallFailedException;
 import dev.bulwark.InvalidConfigException;
 import dev.bulwark.internal.Check;
+import dev.bulwark.internal.Futures;
 import dev.bulwark.time.Ticker;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
@@ -89,6 +93,38 @@ public final class StaleCache<K, V> {
         }
         remember(key, value);
         return value;
+    }
+
+    /**
+     * The asynchronous form of {@link #call(Object, Callable)}: a fresh value completes the
+     * returned future at once; otherwise {@code loader} is started, a success remembered, and a
+     * failure answered by the last good value if young enough. The future completes on every path;
+     * cancelling it cancels the loader's.
+     */
+    public CompletableFuture<V> callAsync(K key, Supplier<? extends CompletionStage<? extends V>> loader) {
+        Check.notNull("key", key);
+        Stamped<V> cached = values.getIfPresent(key);
+        if (cached != null && freshForNanos > 0 && ticker.read() - cached.storedAtNanos < freshForNanos) {
+            hits.increment();
+            return CompletableFuture.completedFuture(cached.value);
+        }
+        loads.increment();
+        CompletableFuture<? extends V> source = Futures.start(loader);
+        CompletableFuture<V> result = Futures.dependent(source);
+        source.whenComplete((value, failure) -> {
+            try {
+                if (failure == null) {
+                    remember(key, value);
+                    result.complete(value);
+                } else {
+                    result.complete(serveStale(key, Futures.unwrap(failure)));
+                }
+            } catch (Throwable error) {
+                result.completeExceptionally(error instanceof CallFailedException && error.getCause() != null
+                        ? error.getCause() : error);
+            }
+        });
+        return result;
     }
 
     /** Remembers {@code value} as the last good value for {@code key}. */

@@ -9,18 +9,24 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * <p>Each slot holds a bucket stamped with the time slice it counts. A writer that finds an
  * older bucket in its slot swaps in a fresh one by CAS, so a bucket object is allocated once per
  * slice, never per call, and a late write to a replaced bucket only touches expired data.
- * A sum covers the current slice and the {@code buckets - 1} before it.
+ * A sum covers the current slice and the {@code buckets - 1} before it. Slices are aligned to the
+ * moment the counters were created, not to the ticker's zero, so a window made at time t counts
+ * its first full slice from t: a sum holds between {@code (buckets − 1) × bucketNanos} and
+ * {@code buckets × bucketNanos} of history.
  */
 public final class TimeBuckets {
     private final int buckets;
     private final long bucketNanos;
     private final int counters;
+    private final long origin;
     private final AtomicReferenceArray<Bucket> slots;
 
+    /** Counters whose first slice starts at {@code nowNanos}. */
     public TimeBuckets(int buckets, long bucketNanos, int counters, long nowNanos) {
         this.buckets = buckets;
         this.bucketNanos = Math.max(1, bucketNanos);
         this.counters = counters;
+        this.origin = nowNanos;
         this.slots = new AtomicReferenceArray<>(buckets);
         long epoch = epoch(nowNanos);
         for (int i = 0; i < buckets; i++) {
@@ -42,8 +48,8 @@ public final class TimeBuckets {
         current(nowNanos).counts.getAndAdd(index, delta);
     }
 
-    /** Adds to counters 0, 1 and 2 at once (zero deltas are skipped). */
-    public void add3(long nowNanos, long d0, long d1, long d2) {
+    /** Adds to counters 0 to 3 at once (zero deltas are skipped); the counters must number at least four. */
+    public void add4(long nowNanos, long d0, long d1, long d2, long d3) {
         AtomicLongArray counts = current(nowNanos).counts;
         if (d0 != 0) {
             counts.getAndAdd(0, d0);
@@ -53,6 +59,9 @@ public final class TimeBuckets {
         }
         if (d2 != 0) {
             counts.getAndAdd(2, d2);
+        }
+        if (d3 != 0) {
+            counts.getAndAdd(3, d3);
         }
     }
 
@@ -87,7 +96,7 @@ public final class TimeBuckets {
     }
 
     private long epoch(long nowNanos) {
-        return Math.floorDiv(nowNanos, bucketNanos);
+        return Math.floorDiv(nowNanos - origin, bucketNanos);
     }
 
     private int slot(long epoch) {

@@ -216,24 +216,13 @@ final class Links {
 
         @Override
         CompletableFuture<Object> callAsync(CallContext context, Supplier<? extends CompletionStage<?>> task) {
-            Object key = keyOf.apply(context);
-            CompletableFuture<Object> stage = next.callAsync(context, task);
-            if (key == null) {
-                return stage;
+            Object key;
+            try {
+                key = keyOf.apply(context);
+            } catch (Throwable e) {
+                return CompletableFuture.failedFuture(e);
             }
-            CompletableFuture<Object> result = stage.handle((value, error) -> {
-                if (error == null) {
-                    cache.remember(key, value);
-                    return value;
-                }
-                return cache.serveStale(key, unwrap(error));
-            });
-            result.whenComplete((value, error) -> {
-                if (result.isCancelled()) {
-                    stage.cancel(true);
-                }
-            });
-            return result;
+            return key == null ? next.callAsync(context, task) : cache.callAsync(key, () -> next.callAsync(context, task));
         }
     }
 

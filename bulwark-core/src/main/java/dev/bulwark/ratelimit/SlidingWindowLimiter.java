@@ -62,7 +62,22 @@ public final class SlidingWindowLimiter implements RateLimiter {
         if (permits < 1 || permits > w.limit()) {
             throw new InvalidConfigException("permits", permits, "an integer in [1, limit=" + w.limit() + "]");
         }
-        return w.tryAcquire(ticker, permits);
+        while (true) {
+            int outcome = w.tryAcquire(ticker, permits);
+            if (outcome != MOVED) {
+                return outcome == GRANTED;
+            }
+            w = replacementOf(w);
+        }
+    }
+
+    /** Waits out a limit change that sealed {@code sealed}, and returns the window that replaced it. */
+    private Window replacementOf(Window sealed) {
+        Window w;
+        while ((w = state) == sealed) {
+            Thread.onSpinWait(); // the change copies at most `limit` grant times, then publishes
+        }
+        return w;
     }
 
     @Override
@@ -85,12 +100,27 @@ public final class SlidingWindowLimiter implements RateLimiter {
 
     /**
      * Changes the limit live. Exact mode keeps the most recent grants it remembers, so calls
-     * already admitted still count; approximate mode keeps its counts.
+     * already admitted still count: it seals its log (grants in progress finish, new ones wait for
+     * the new log), copies the grants the new limit can hold, and publishes the new log, so no
+     * grant is lost and two changes at once apply one after the other. Approximate mode changes
+     * the limit in place and keeps its counts.
      */
     public void setLimit(int limit) {
-        Window old = state;
-        Check.between("limit", limit, 1, old instanceof ExactLog ? 10_000_000 : APPROXIMATE_MAX);
-        state = old.withLimit(limit);
+        Check.between("limit", limit, 1, isExact() ? 10_000_000 : APPROXIMATE_MAX);
+        while (true) {
+            Window old = state;
+            if (old instanceof Counter counter) {
+                counter.limit = limit;
+                return;
+            }
+            ExactLog log = (ExactLog) old;
+            if (!log.seal()) {
+                replacementOf(log); // another change sealed it first: apply ours to its result
+                continue;
+            }
+            state = log.copyWithLimit(limit);
+            return;
+        }
     }
 
     @Override
@@ -104,15 +134,21 @@ public final class SlidingWindowLimiter implements RateLimiter {
         return "SlidingWindowLimiter{" + name + ", " + limit() + " per " + Duration.ofNanos(windowNanos) + '}';
     }
 
+    private static final int GRANTED = 0;
+    private static final int REFUSED_NOW = 1;
+    /** The window was sealed by a limit change: try again on the one replacing it. */
+    private static final int MOVED = 2;
+
     private interface Window {
         int limit();
 
-        /** Reads the clock itself, after the state it compares with (see {@link ExactLog#mayGrant}). */
-        boolean tryAcquire(Ticker ticker, int permits);
+        /**
+         * Reads the clock itself, after the state it compares with (see {@link ExactLog#mayGrant}).
+         * Returns {@link #GRANTED}, {@link #REFUSED_NOW} or {@link #MOVED}.
+         */
+        int tryAcquire(Ticker ticker, int permits);
 
         long nanosUntilPermit(long now);
-
-        Window withLimit(int limit);
     }
 
     /**
@@ -125,7 +161,9 @@ public final class SlidingWindowLimiter implements RateLimiter {
     private static final class ExactLog implements Window {
         private final int limit;
         private final long windowNanos;
+        /** The next grant number; {@link #SEALED_BIT} set once a limit change has replaced this log. */
         private final AtomicLong head = new AtomicLong();
+        private static final long SEALED_BIT = 1L << 62;
         private final AtomicLongArray times;
         private final AtomicLongArray owner;
 
@@ -146,15 +184,18 @@ public final class SlidingWindowLimiter implements RateLimiter {
         }
 
         @Override
-        public boolean tryAcquire(Ticker ticker, int permits) {
+        public int tryAcquire(Ticker ticker, int permits) {
             while (true) {
                 long n = head.get();
+                if ((n & SEALED_BIT) != 0) {
+                    return MOVED;
+                }
                 long now = mayGrant(n, permits, ticker);
                 if (now == REFUSED) {
                     if (head.get() != n) {
-                        continue; // someone advanced: look again at the new head
+                        continue; // someone advanced (or sealed): look again
                     }
-                    return false;
+                    return REFUSED_NOW;
                 }
                 if (head.compareAndSet(n, n + permits)) {
                     for (long g = n; g < n + permits; g++) {
@@ -162,6 +203,19 @@ public final class SlidingWindowLimiter implements RateLimiter {
                         times.set(slot, now);
                         owner.set(slot, g);
                     }
+                    return GRANTED;
+                }
+            }
+        }
+
+        /** Stops further grants here; false if another change sealed it first. */
+        boolean seal() {
+            while (true) {
+                long n = head.get();
+                if ((n & SEALED_BIT) != 0) {
+                    return false;
+                }
+                if (head.compareAndSet(n, n | SEALED_BIT)) {
                     return true;
                 }
             }
@@ -188,19 +242,22 @@ public final class SlidingWindowLimiter implements RateLimiter {
 
         @Override
         public long nanosUntilPermit(long now) {
-            long n = head.get();
+            long n = head.get() & ~SEALED_BIT;
             long previous = times.get((int) (n % limit));
             return previous == Long.MIN_VALUE ? 0 : Math.max(0, previous + windowNanos - now);
         }
 
-        @Override
-        public Window withLimit(int newLimit) {
+        /** A new log holding this sealed log's most recent grants, as many as {@code newLimit} allows. */
+        ExactLog copyWithLimit(int newLimit) {
             ExactLog next = new ExactLog(newLimit, windowNanos);
-            long n = head.get();
+            long n = head.get() & ~SEALED_BIT;
             // Replay the most recent grants, oldest first, so they keep counting under the new limit.
             long first = Math.max(0, n - Math.min(limit, newLimit));
             for (long g = first; g < n; g++) {
                 int slot = (int) (g % limit);
+                while (owner.get(slot) != g) {
+                    Thread.onSpinWait(); // claimed before the seal, its time not written yet
+                }
                 long t = times.get(slot);
                 if (t != Long.MIN_VALUE) {
                     long k = next.head.getAndIncrement();
@@ -223,7 +280,7 @@ public final class SlidingWindowLimiter implements RateLimiter {
      * window boundary, as approximate mode allows.
      */
     private static final class Counter implements Window {
-        private final int limit;
+        private volatile int limit;
         private final long windowNanos;
         private final long origin;
         private final AtomicReference<FixedWindow> current;
@@ -248,18 +305,19 @@ public final class SlidingWindowLimiter implements RateLimiter {
         }
 
         @Override
-        public boolean tryAcquire(Ticker ticker, int permits) {
+        public int tryAcquire(Ticker ticker, int permits) {
+            int max = limit;
             long now = ticker.read();
             long index = Math.floorDiv(now - origin, windowNanos);
             double elapsed = (double) Math.floorMod(now - origin, windowNanos) / windowNanos;
             FixedWindow w = windowAt(index);
             while (true) {
                 long count = w.count.get();
-                if (w.previous * (1.0 - elapsed) + count + permits > limit) {
-                    return false;
+                if (w.previous * (1.0 - elapsed) + count + permits > max) {
+                    return REFUSED_NOW;
                 }
                 if (w.count.compareAndSet(count, count + permits)) {
-                    return true;
+                    return GRANTED;
                 }
             }
         }
@@ -298,10 +356,6 @@ public final class SlidingWindowLimiter implements RateLimiter {
             return Math.max(1, (long) Math.ceil(needed * windowNanos) - into);
         }
 
-        @Override
-        public Window withLimit(int newLimit) {
-            return new Counter(newLimit, windowNanos, origin, current.get());
-        }
     }
 
     /** Builds a {@link SlidingWindowLimiter}. */

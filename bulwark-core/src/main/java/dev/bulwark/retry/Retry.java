@@ -6,6 +6,7 @@ import dev.bulwark.FailureClassifier;
 import dev.bulwark.InvalidConfigException;
 import dev.bulwark.Verdict;
 import dev.bulwark.internal.Check;
+import dev.bulwark.internal.Futures;
 import dev.bulwark.internal.Listeners;
 import dev.bulwark.time.Scheduler;
 import dev.bulwark.time.Ticker;
@@ -43,6 +44,16 @@ import java.util.function.Supplier;
  * Immutable and thread-safe; a call that succeeds at once allocates nothing.
  */
 public final class Retry {
+    // Stops, as negative results of nextStep: a delay is never negative.
+    private static final long STOP_NOT_RETRYABLE = -1;
+    private static final long STOP_MAX_ATTEMPTS = -2;
+    private static final long STOP_DEADLINE = -3;
+    private static final long STOP_BUDGET = -4;
+    private static final long STOP_INTERRUPTED = -5;
+    private static final long STOP_INTERRUPTED_BACKOFF = -6;
+    /** nextStep's answer for an attempt that needs no retry: it succeeded. */
+    private static final long DONE = Long.MIN_VALUE;
+
     private final String name;
     private final int maxAttempts;
     private final long maxDurationNanos;
@@ -50,6 +61,8 @@ public final class Retry {
     private final FailureClassifier classifier;
     private final Predicate<Throwable> retryOn;
     private final Predicate<Throwable> abortOn;
+    private final RetryCondition retryWhen;
+    private final ResultRetryCondition retryOnResult;
     private final DelayHint delayHint;
     private final RetryBudget budget;
     private final Scheduler scheduler;
@@ -64,6 +77,8 @@ public final class Retry {
         this.classifier = b.classifier;
         this.retryOn = b.retryOn;
         this.abortOn = b.abortOn;
+        this.retryWhen = b.retryWhen;
+        this.retryOnResult = b.retryOnResult;
         this.delayHint = b.delayHint;
         this.budget = b.budget;
         this.scheduler = b.scheduler;
@@ -81,6 +96,11 @@ public final class Retry {
 
     public int maxAttempts() {
         return maxAttempts;
+    }
+
+    /** The scheduler backoff waits happen on, and whose ticker the time budget is read from. */
+    public Scheduler scheduler() {
+        return scheduler;
     }
 
     /** Runs {@code task}, retrying as configured. */
@@ -122,29 +142,32 @@ public final class Retry {
             } catch (Throwable e) {
                 error = e;
             }
-            Verdict verdict = classifier.classify(result, error);
-            if (error == null && verdict != Verdict.FAILURE) {
+            long next;
+            try {
+                next = nextStep(attempt, previousDelay, result, error, deadline);
+            } catch (RuntimeException | Error policyError) {
+                throw policyFailed(attempt, error, policyError, earlier);
+            }
+            if (next == DONE) {
+                if (attempt > 1) {
+                    notifySuccess(attempt);
+                }
                 return result;
             }
-            if (error != null && !retryable(verdict, error)) {
-                throw CallFailedException.propagate(withSuppressed(error, earlier));
-            }
-            long delay = nextDelay(attempt, previousDelay, result, error);
-            String stop = stopReason(attempt, delay, deadline);
-            if (stop != null) {
-                return giveUp(attempt, stop, result, error, earlier);
+            if (next < 0) {
+                return giveUp(attempt, next, result, error, earlier);
             }
             if (error != null) {
                 earlier = append(earlier, error);
             }
-            notifyRetry(attempt, error, delay);
+            notifyRetry(attempt, error, next);
             try {
-                scheduler.sleep(delay);
+                scheduler.sleep(next);
             } catch (InterruptedException interrupted) {
                 Thread.currentThread().interrupt();
-                return giveUp(attempt, "interrupted while backing off", result, error, earlier);
+                return giveUp(attempt, STOP_INTERRUPTED_BACKOFF, result, error, earlier);
             }
-            previousDelay = delay;
+            previousDelay = next;
         }
     }
 
@@ -154,8 +177,10 @@ public final class Retry {
     }
 
     /**
-     * Runs {@code task} within {@code context}'s deadline. Cancelling the returned future stops
-     * further attempts and cancels the attempt in flight.
+     * Runs {@code task} within {@code context}'s deadline. Backoff waits are timers on the
+     * scheduler: no thread is held between attempts. Cancelling the returned future stops further
+     * attempts and cancels the attempt in flight. The future completes on every path, including
+     * when a condition, the classifier, the backoff or a delay hint throws (it then fails with that).
      */
     public <T> CompletableFuture<T> callAsync(CallContext context, Supplier<? extends CompletionStage<T>> task) {
         long deadline = deadline(context);
@@ -175,14 +200,21 @@ public final class Retry {
         long previousDelay;
         List<Throwable> earlier;
         volatile CompletableFuture<T> inFlight;
+        volatile Scheduler.Cancellable backoffTimer;
 
         AsyncCall(Supplier<? extends CompletionStage<T>> task, long deadline) {
             this.task = task;
             this.deadline = deadline;
             result.whenComplete((r, e) -> {
-                CompletableFuture<T> running = inFlight;
-                if (result.isCancelled() && running != null) {
-                    running.cancel(true);
+                if (result.isCancelled()) {
+                    Scheduler.Cancellable timer = backoffTimer;
+                    if (timer != null) {
+                        timer.cancel();
+                    }
+                    CompletableFuture<T> running = inFlight;
+                    if (running != null) {
+                        running.cancel(true);
+                    }
                 }
             });
         }
@@ -192,33 +224,40 @@ public final class Retry {
                 return;
             }
             attempt++;
-            CompletableFuture<T> stage;
-            try {
-                stage = task.get().toCompletableFuture();
-            } catch (Throwable e) {
-                stage = CompletableFuture.failedFuture(e);
-            }
+            CompletableFuture<T> stage = Futures.start(task);
             inFlight = stage;
             stage.whenComplete(this::onOutcome);
         }
 
         void onOutcome(T value, Throwable failure) {
-            Throwable error = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            Verdict verdict = classifier.classify(value, error);
-            if (error == null && verdict != Verdict.FAILURE) {
+            try {
+                decide(value, Futures.unwrap(failure));
+            } catch (Throwable unexpected) {
+                result.completeExceptionally(unexpected); // never leave the caller waiting
+            }
+        }
+
+        private void decide(T value, Throwable error) {
+            if (result.isDone()) {
+                return; // cancelled meanwhile
+            }
+            long next;
+            try {
+                next = nextStep(attempt, previousDelay, value, error, deadline);
+            } catch (RuntimeException | Error policyError) {
+                result.completeExceptionally(policyFailed(attempt, error, policyError, earlier));
+                return;
+            }
+            if (next == DONE) {
+                if (attempt > 1) {
+                    notifySuccess(attempt);
+                }
                 result.complete(value);
                 return;
             }
-            if (error != null && !retryable(verdict, error)) {
-                result.completeExceptionally(withSuppressed(error, earlier));
-                return;
-            }
-            long delay = nextDelay(attempt, previousDelay, value, error);
-            String stop = result.isDone() ? "cancelled" : stopReason(attempt, delay, deadline);
-            if (stop != null) {
+            if (next < 0) {
                 try {
-                    result.complete(giveUp(attempt, stop, value, error, earlier));
+                    result.complete(giveUp(attempt, next, value, error, earlier));
                 } catch (RuntimeException | Error given) {
                     result.completeExceptionally(given);
                 }
@@ -227,9 +266,9 @@ public final class Retry {
             if (error != null) {
                 earlier = append(earlier, error);
             }
-            notifyRetry(attempt, error, delay);
-            previousDelay = delay;
-            scheduler.schedule(this::attempt, delay);
+            notifyRetry(attempt, error, next);
+            previousDelay = next;
+            backoffTimer = scheduler.schedule(this::attempt, next);
         }
     }
 
@@ -237,17 +276,51 @@ public final class Retry {
     // costs as much as the rest of a successful call.
     private long deadline(CallContext context) {
         long own = maxDurationNanos == Long.MAX_VALUE ? Long.MAX_VALUE : ticker.read() + maxDurationNanos;
-        return context.hasDeadline() ? Math.min(own, context.deadlineNanos()) : own;
+        return context.hasDeadline() ? Math.min(own, context.deadlineNanos(ticker)) : own;
     }
 
-    private boolean retryable(Verdict verdict, Throwable error) {
-        if (verdict == Verdict.PERMANENT_FAILURE || isInterruption(error)) {
+    /**
+     * What follows attempt {@code attempt}: {@link #DONE} if it succeeded, a stop (negative), or
+     * the delay before the next attempt. User code it consults may throw; the caller handles that.
+     */
+    private long nextStep(int attempt, long previousDelay, Object result, Throwable error, long deadline) {
+        Verdict verdict = classifier.classify(result, error);
+        if (error == null) {
+            boolean retryResult = verdict == Verdict.FAILURE
+                    || (retryOnResult != null && retryOnResult.shouldRetry(result, attempt));
+            if (!retryResult) {
+                return DONE;
+            }
+        } else {
+            if (isInterruption(error)) {
+                return STOP_INTERRUPTED;
+            }
+            if (!retryable(verdict, error, attempt)) {
+                return STOP_NOT_RETRYABLE;
+            }
+        }
+        if (attempt >= maxAttempts) {
+            return STOP_MAX_ATTEMPTS;
+        }
+        long delay = nextDelay(attempt, previousDelay, result, error);
+        if (deadline != Long.MAX_VALUE && ticker.read() + delay - deadline >= 0) {
+            return STOP_DEADLINE;
+        }
+        if (budget != null && !budget.tryAcquireRetry()) {
+            return STOP_BUDGET;
+        }
+        return delay;
+    }
+
+    private boolean retryable(Verdict verdict, Throwable error, int attempt) {
+        if (verdict == Verdict.PERMANENT_FAILURE) {
             return false;
         }
         if (abortOn != null && abortOn.test(error)) {
             return false;
         }
-        return retryOn != null ? retryOn.test(error) : verdict == Verdict.FAILURE;
+        boolean retry = retryOn != null ? retryOn.test(error) : verdict == Verdict.FAILURE;
+        return retry && (retryWhen == null || retryWhen.shouldRetry(error, attempt));
     }
 
     private static boolean isInterruption(Throwable error) {
@@ -259,48 +332,86 @@ public final class Retry {
     }
 
     private long nextDelay(int attempt, long previousDelay, Object result, Throwable error) {
-        long delay = backoff.delayNanos(attempt, previousDelay, ThreadLocalRandom.current().nextDouble());
+        long delay = Math.max(0, backoff.delayNanos(attempt, previousDelay, ThreadLocalRandom.current().nextDouble()));
         if (delayHint != null) {
             delay = Math.max(delay, delayHint.delayNanos(result, error));
         }
         return delay;
     }
 
-    private String stopReason(int attempt, long delay, long deadline) {
-        if (attempt >= maxAttempts) {
-            return "max attempts " + maxAttempts;
+    private static GiveUpReason reason(long stop) {
+        if (stop == STOP_MAX_ATTEMPTS) {
+            return GiveUpReason.MAX_ATTEMPTS;
+        } else if (stop == STOP_DEADLINE) {
+            return GiveUpReason.DEADLINE;
+        } else if (stop == STOP_BUDGET) {
+            return GiveUpReason.BUDGET;
+        } else if (stop == STOP_INTERRUPTED || stop == STOP_INTERRUPTED_BACKOFF) {
+            return GiveUpReason.INTERRUPTED;
         }
-        if (deadline != Long.MAX_VALUE && ticker.read() + delay - deadline >= 0) {
-            return "no time left for another attempt";
-        }
-        if (budget != null && !budget.tryAcquireRetry()) {
-            return "budget";
-        }
-        return null;
+        return GiveUpReason.NOT_RETRYABLE;
     }
 
+    /** Announces the stop, then returns the failed result or throws the failure it ended on. */
     @SuppressWarnings("unchecked")
-    private <T> T giveUp(int attempts, String why, Object result, Throwable error, List<Throwable> earlier) {
-        for (RetryListener l : listeners.all()) {
-            try {
-                l.onGiveUp(this, attempts, error);
-            } catch (RuntimeException e) {
-                listeners.failed(l, e);
-            }
-        }
+    private <T> T giveUp(int attempts, long stop, Object result, Throwable error, List<Throwable> earlier) {
+        GiveUpReason reason = reason(stop);
+        notifyGiveUp(attempts, error, reason);
         if (error == null) {
             return (T) result; // a result judged a failure is the caller's to inspect once retries run out
         }
-        RuntimeException given = "budget".equals(why)
-                ? new RetryBudgetExhaustedException(name, String.valueOf(budget), error)
-                : new RetriesExhaustedException(name, attempts, why, error);
+        RuntimeException given = switch (reason) {
+            case BUDGET -> new RetryBudgetExhaustedException(name, String.valueOf(budget), error);
+            case MAX_ATTEMPTS -> new RetriesExhaustedException(name, attempts, "max attempts " + maxAttempts, error);
+            case DEADLINE -> new RetriesExhaustedException(name, attempts, "no time left for another attempt", error);
+            case INTERRUPTED -> stop == STOP_INTERRUPTED_BACKOFF
+                    ? new RetriesExhaustedException(name, attempts, "interrupted while backing off", error) : null;
+            default -> null;
+        };
+        if (given == null) {
+            throw CallFailedException.propagate(withSuppressed(error, earlier)); // the error itself, as it was
+        }
         throw (RuntimeException) withSuppressed(given, earlier);
+    }
+
+    /** A condition, the classifier, the backoff or a hint threw: announce it and fail the call with it. */
+    private RuntimeException policyFailed(int attempts, Throwable attemptError, Throwable policyError,
+            List<Throwable> earlier) {
+        notifyGiveUp(attempts, attemptError, GiveUpReason.POLICY_ERROR);
+        if (attemptError != null && attemptError != policyError) {
+            policyError.addSuppressed(attemptError);
+        }
+        withSuppressed(policyError, earlier);
+        if (policyError instanceof Error fatal) {
+            throw fatal;
+        }
+        return (RuntimeException) policyError;
     }
 
     private void notifyRetry(int attempt, Throwable error, long delay) {
         for (RetryListener l : listeners.all()) {
             try {
                 l.onRetry(this, attempt, error, delay);
+            } catch (RuntimeException e) {
+                listeners.failed(l, e);
+            }
+        }
+    }
+
+    private void notifySuccess(int attempts) {
+        for (RetryListener l : listeners.all()) {
+            try {
+                l.onSuccess(this, attempts);
+            } catch (RuntimeException e) {
+                listeners.failed(l, e);
+            }
+        }
+    }
+
+    private void notifyGiveUp(int attempts, Throwable error, GiveUpReason reason) {
+        for (RetryListener l : listeners.all()) {
+            try {
+                l.onGiveUp(this, attempts, error, reason);
             } catch (RuntimeException e) {
                 listeners.failed(l, e);
             }
@@ -333,6 +444,8 @@ public final class Retry {
         private FailureClassifier classifier = FailureClassifier.defaults();
         private Predicate<Throwable> retryOn;
         private Predicate<Throwable> abortOn;
+        private RetryCondition retryWhen;
+        private ResultRetryCondition retryOnResult;
         private DelayHint delayHint;
         private RetryBudget budget;
         private Scheduler scheduler = Scheduler.system();
@@ -378,6 +491,26 @@ public final class Retry {
             return this;
         }
 
+        /**
+         * Retries a failure only if {@code condition} also agrees, given the error and the attempt
+         * number, as the reference retry policies' {@code ShouldRetry(err, attempt)}: for example
+         * {@code (error, attempt) -> !(error instanceof TimeoutException) || attempt < 2}.
+         * Permanent failures and {@code abortOn} matches are never retried.
+         */
+        public Builder retryWhen(RetryCondition condition) {
+            retryWhen = Check.notNull("retryWhen", condition);
+            return this;
+        }
+
+        /**
+         * Retries an attempt that returned a result {@code condition} accepts, as it retries results
+         * the classifier judges failures; when retries run out the last result is returned.
+         */
+        public Builder retryOnResult(ResultRetryCondition condition) {
+            retryOnResult = Check.notNull("retryOnResult", condition);
+            return this;
+        }
+
         /** Honours a delay the server asked for, such as Retry-After. */
         public Builder delayHint(DelayHint hint) {
             delayHint = Check.notNull("delayHint", hint);
@@ -401,9 +534,16 @@ public final class Retry {
             return this;
         }
 
+        /** Validates the combination and builds; see the class description. */
         public Retry build() {
-            if (maxAttempts > 1 && backoff == null) {
-                throw new InvalidConfigException("backoff", null, "a Backoff");
+            if (maxAttempts > 1 && maxDuration != null && backoff.minimumDelayNanos() >= Check.nanos(maxDuration)) {
+                throw new InvalidConfigException("maxDuration", maxDuration, "longer than the backoff's shortest delay ("
+                        + Duration.ofNanos(backoff.minimumDelayNanos()) + " from " + backoff
+                        + "): no retry could ever start within it");
+            }
+            if (budget != null && maxAttempts > 1 && budget.neverAllows()) {
+                throw new InvalidConfigException("budget", budget, "a budget that allows some retries"
+                        + " (ratio or minRetriesPerSecond above 0), or none with maxAttempts = 1");
             }
             return new Retry(this);
         }

@@ -42,6 +42,11 @@ public final class RetryBudget {
         return new Builder();
     }
 
+    /** Whether this budget can never allow a retry: no ratio and no steady allowance. */
+    boolean neverAllows() {
+        return ratio == 0 && reserve == 0;
+    }
+
     /** Deposits the credit of one call (its first attempt). */
     public void recordCall() {
         window.add(ticker.read(), CALLS, 1);

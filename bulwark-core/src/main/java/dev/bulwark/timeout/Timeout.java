@@ -3,6 +3,7 @@ package dev.bulwark.timeout;
 import dev.bulwark.CallContext;
 import dev.bulwark.CallFailedException;
 import dev.bulwark.internal.Check;
+import dev.bulwark.internal.Futures;
 import dev.bulwark.time.Scheduler;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -100,13 +101,7 @@ public final class Timeout {
             result.completeExceptionally(new CallTimeoutException(name, limitNanos, null));
             return result;
         }
-        CompletableFuture<T> source;
-        try {
-            source = task.get().toCompletableFuture();
-        } catch (Throwable e) {
-            result.completeExceptionally(e);
-            return result;
-        }
+        CompletableFuture<T> source = Futures.start(task);
         Scheduler.Cancellable timer = scheduler.schedule(() -> {
             if (result.completeExceptionally(new CallTimeoutException(name, limit, null))) {
                 source.cancel(true);
@@ -114,11 +109,7 @@ public final class Timeout {
         }, limit);
         source.whenComplete((value, error) -> {
             timer.cancel();
-            if (error != null) {
-                result.completeExceptionally(error);
-            } else {
-                result.complete(value);
-            }
+            Futures.complete(result, value, Futures.unwrap(error));
         });
         // A caller that gives up on the result gives up on the work too.
         result.whenComplete((value, error) -> {
@@ -132,7 +123,7 @@ public final class Timeout {
 
     private long effectiveLimit(CallContext context) {
         return context.hasDeadline()
-                ? Math.min(limitNanos, context.remainingNanos(scheduler.ticker().read()))
+                ? Math.min(limitNanos, context.deadlineNanos(scheduler.ticker()) - scheduler.ticker().read())
                 : limitNanos;
     }
 

@@ -1,0 +1,57 @@
+package dev.bulwark.internal;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+
+/**
+ * The few moves every asynchronous policy makes: start a task without letting it throw, hand the
+ * caller a future of its own whose cancellation reaches the task, and complete it from an outcome.
+ */
+public final class Futures {
+    private Futures() {
+    }
+
+    /**
+     * Starts {@code task}; a task that throws, or returns {@code null}, gives a failed future
+     * instead, so that no caller has to guard the call.
+     */
+    @SuppressWarnings("unchecked")
+    public static <T> CompletableFuture<T> start(Supplier<? extends CompletionStage<? extends T>> task) {
+        try {
+            CompletionStage<? extends T> stage = task.get();
+            if (stage == null) {
+                return CompletableFuture.failedFuture(new NullPointerException("the task returned no CompletionStage"));
+            }
+            return (CompletableFuture<T>) stage.toCompletableFuture();
+        } catch (Throwable e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** A new future for the caller; cancelling it cancels {@code source} (interrupting, if it can). */
+    public static <T> CompletableFuture<T> dependent(CompletableFuture<?> source) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        result.whenComplete((value, error) -> {
+            if (result.isCancelled()) {
+                source.cancel(true);
+            }
+        });
+        return result;
+    }
+
+    /** Completes {@code future} with {@code value}, or with {@code error} if it is not null. */
+    public static <T> void complete(CompletableFuture<T> future, T value, Throwable error) {
+        if (error == null) {
+            future.complete(value);
+        } else {
+            future.completeExceptionally(error);
+        }
+    }
+
+    /** The error a future failed with, without the {@link CompletionException} wrapper dependent stages add. */
+    public static Throwable unwrap(Throwable error) {
+        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+    }
+}
