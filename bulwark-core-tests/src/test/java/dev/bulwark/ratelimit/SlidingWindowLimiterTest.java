@@ -243,15 +243,16 @@ class SlidingWindowLimiterTest {
         }
 
         @Test
-        void setLimitTwiceInARowStillCountsEveryRecentGrant() {
+        void loweringThenRaisingTheLimitForgetsNoGrantStillInTheWindow() {
             SlidingWindowLimiter limiter = exact(4);
             drain(limiter);
 
             limiter.setLimit(2);
             limiter.setLimit(6);
 
-            // Only the 2 most recent grants survive the shrink, as documented: 4 more fit under 6.
-            assertThat(drain(limiter)).isEqualTo(4);
+            assertThat(drain(limiter)).as("all 4 grants still count under 6").isEqualTo(2);
+            scheduler.advance(WINDOW);
+            assertThat(drain(limiter)).isEqualTo(6);
         }
 
         @Test

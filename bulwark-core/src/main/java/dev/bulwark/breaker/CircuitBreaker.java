@@ -188,7 +188,8 @@ public final class CircuitBreaker {
     /**
      * Starts {@code task} if the breaker admits it and records the outcome when its stage completes.
      * A rejection fails the returned future, as does an exception thrown by {@code task} or by the
-     * classifier judging the outcome. Cancelling the returned future cancels the task's.
+     * classifier judging the outcome. Cancelling the returned future cancels the task's and
+     * releases the permit uncounted: the caller gave up, which says nothing of the dependency.
      */
     public <T> CompletableFuture<T> callAsync(Supplier<? extends CompletionStage<T>> task) {
         long permit = tryAcquirePermission();
@@ -199,6 +200,10 @@ public final class CircuitBreaker {
         CompletableFuture<T> source = Futures.start(task);
         CompletableFuture<T> result = Futures.dependent(source);
         source.whenComplete((value, failure) -> {
+            if (result.isCancelled()) {
+                release(permit); // our caller gave up: no verdict on the dependency
+                return;
+            }
             Throwable error = Futures.unwrap(failure);
             try {
                 onResult(permit, ticker.read() - start, value, error);
@@ -454,6 +459,12 @@ public final class CircuitBreaker {
     @Override
     public String toString() {
         return "CircuitBreaker{" + name + ", " + state() + '}';
+    }
+
+    /** Whether the window in use has the shape the config in use asks for (a check for tests). */
+    boolean windowFitsConfig() {
+        Rules r = rules.get();
+        return r.window.fits(r.config);
     }
 
     // ---------------------------------------------------------------- internals

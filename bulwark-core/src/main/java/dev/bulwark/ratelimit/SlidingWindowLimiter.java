@@ -99,11 +99,12 @@ public final class SlidingWindowLimiter implements RateLimiter {
     }
 
     /**
-     * Changes the limit live. Exact mode keeps the most recent grants it remembers, so calls
-     * already admitted still count: it seals its log (grants in progress finish, new ones wait for
-     * the new log), copies the grants the new limit can hold, and publishes the new log, so no
-     * grant is lost and two changes at once apply one after the other. Approximate mode changes
-     * the limit in place and keeps its counts.
+     * Changes the limit live; calls already admitted still count. Exact mode remembers as many
+     * grant times as the largest limit set so far: a limit within that changes in place; a larger
+     * one seals the log (grants in progress finish, new ones wait for the new log), copies every
+     * remembered grant into a larger log and publishes it, so no grant is lost and changes racing
+     * each other apply one after the other. Approximate mode changes the limit in place and keeps
+     * its counts.
      */
     public void setLimit(int limit) {
         Check.between("limit", limit, 1, isExact() ? 10_000_000 : APPROXIMATE_MAX);
@@ -114,6 +115,13 @@ public final class SlidingWindowLimiter implements RateLimiter {
                 return;
             }
             ExactLog log = (ExactLog) old;
+            if (log.holds(limit)) {
+                log.limit = limit; // within its memory: nothing to copy, nothing to lose
+                if (state == log) {
+                    return;
+                }
+                continue; // a larger change replaced it meanwhile: apply ours to the new log too
+            }
             if (!log.seal()) {
                 replacementOf(log); // another change sealed it first: apply ours to its result
                 continue;
@@ -159,21 +167,30 @@ public final class SlidingWindowLimiter implements RateLimiter {
      * preempted between the two steps) refuses, so the mode never admits more than the limit.
      */
     private static final class ExactLog implements Window {
-        private final int limit;
+        private static final long SEALED_BIT = 1L << 62;
+        private static final long REFUSED = Long.MIN_VALUE;
+
+        private volatile int limit;
+        /** Grant times remembered, at least the limit: the largest limit set so far, so lowering it forgets nothing. */
+        private final int capacity;
         private final long windowNanos;
         /** The next grant number; {@link #SEALED_BIT} set once a limit change has replaced this log. */
         private final AtomicLong head = new AtomicLong();
-        private static final long SEALED_BIT = 1L << 62;
         private final AtomicLongArray times;
         private final AtomicLongArray owner;
 
         ExactLog(int limit, long windowNanos) {
+            this(limit, limit, windowNanos);
+        }
+
+        private ExactLog(int limit, int capacity, long windowNanos) {
             this.limit = limit;
+            this.capacity = capacity;
             this.windowNanos = windowNanos;
-            this.times = new AtomicLongArray(limit);
-            this.owner = new AtomicLongArray(limit);
-            for (int i = 0; i < limit; i++) {
-                owner.set(i, i - limit); // "grant i − limit" happened: never, so grants 0..limit−1 may go at once
+            this.times = new AtomicLongArray(capacity);
+            this.owner = new AtomicLongArray(capacity);
+            for (int i = 0; i < capacity; i++) {
+                owner.set(i, i - capacity); // "grant i − capacity" happened: never, so the first grants may go at once
                 times.set(i, Long.MIN_VALUE);
             }
         }
@@ -183,6 +200,11 @@ public final class SlidingWindowLimiter implements RateLimiter {
             return limit;
         }
 
+        /** Whether {@code newLimit} fits this log's memory, so the limit can change in place. */
+        boolean holds(int newLimit) {
+            return newLimit <= capacity;
+        }
+
         @Override
         public int tryAcquire(Ticker ticker, int permits) {
             while (true) {
@@ -190,7 +212,7 @@ public final class SlidingWindowLimiter implements RateLimiter {
                 if ((n & SEALED_BIT) != 0) {
                     return MOVED;
                 }
-                long now = mayGrant(n, permits, ticker);
+                long now = mayGrant(n, permits, limit, ticker);
                 if (now == REFUSED) {
                     if (head.get() != n) {
                         continue; // someone advanced (or sealed): look again
@@ -199,7 +221,7 @@ public final class SlidingWindowLimiter implements RateLimiter {
                 }
                 if (head.compareAndSet(n, n + permits)) {
                     for (long g = n; g < n + permits; g++) {
-                        int slot = (int) (g % limit);
+                        int slot = (int) (g % capacity);
                         times.set(slot, now);
                         owner.set(slot, g);
                     }
@@ -221,17 +243,18 @@ public final class SlidingWindowLimiter implements RateLimiter {
             }
         }
 
-        private static final long REFUSED = Long.MIN_VALUE;
-
-        // Grants n .. n+permits−1 may go if each grant limit places before them is written and expired.
+        // Grants n .. n+permits−1 may go if each grant `max` places before them is written and expired.
         // A slot not yet written for that grant (its writer preempted between claim and write) refuses
-        // rather than guesses. The clock is read after the grant times, so a thread preempted in
-        // between compares with a newer clock, never an older one. Returns the time read, or REFUSED.
-        private long mayGrant(long n, int permits, Ticker ticker) {
+        // rather than guesses. Slots hold the latest grant of their residue modulo the capacity, and
+        // the capacity is at least the limit, so the grant compared with is never overwritten early.
+        // The clock is read after the grant times, so a thread preempted in between compares with a
+        // newer clock, never an older one. Returns the time read, or REFUSED.
+        private long mayGrant(long n, int permits, int max, Ticker ticker) {
             long latest = Long.MIN_VALUE;
             for (long g = n; g < n + permits; g++) {
-                int slot = (int) (g % limit);
-                if (owner.get(slot) != g - limit) {
+                long before = g - max;
+                int slot = (int) Math.floorMod(before, (long) capacity);
+                if (owner.get(slot) != before) {
                     return REFUSED;
                 }
                 latest = Math.max(latest, times.get(slot));
@@ -242,29 +265,25 @@ public final class SlidingWindowLimiter implements RateLimiter {
 
         @Override
         public long nanosUntilPermit(long now) {
-            long n = head.get() & ~SEALED_BIT;
-            long previous = times.get((int) (n % limit));
+            long before = (head.get() & ~SEALED_BIT) - limit;
+            long previous = times.get((int) Math.floorMod(before, (long) capacity));
             return previous == Long.MIN_VALUE ? 0 : Math.max(0, previous + windowNanos - now);
         }
 
-        /** A new log holding this sealed log's most recent grants, as many as {@code newLimit} allows. */
+        /** A new, larger log holding every grant this sealed log remembers, with limit {@code newLimit}. */
         ExactLog copyWithLimit(int newLimit) {
-            ExactLog next = new ExactLog(newLimit, windowNanos);
+            ExactLog next = new ExactLog(newLimit, Math.max(newLimit, capacity), windowNanos);
             long n = head.get() & ~SEALED_BIT;
-            // Replay the most recent grants, oldest first, so they keep counting under the new limit.
-            long first = Math.max(0, n - Math.min(limit, newLimit));
-            for (long g = first; g < n; g++) {
-                int slot = (int) (g % limit);
+            // Replay the remembered grants, oldest first, so they keep counting under the new limit.
+            for (long g = Math.max(0, n - capacity); g < n; g++) {
+                int slot = (int) (g % capacity);
                 while (owner.get(slot) != g) {
                     Thread.onSpinWait(); // claimed before the seal, its time not written yet
                 }
-                long t = times.get(slot);
-                if (t != Long.MIN_VALUE) {
-                    long k = next.head.getAndIncrement();
-                    int to = (int) (k % newLimit);
-                    next.times.set(to, t);
-                    next.owner.set(to, k);
-                }
+                long k = next.head.getAndIncrement();
+                int to = (int) (k % next.capacity);
+                next.times.set(to, times.get(slot));
+                next.owner.set(to, k);
             }
             return next;
         }
