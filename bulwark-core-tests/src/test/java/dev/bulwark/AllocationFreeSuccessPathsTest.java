@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.bulkhead.Bulkhead;
 import dev.bulwark.bulkhead.BulkheadConfig;
-import dev.bulwark.pipeline.Pipeline;
+import dev.bulwark.call.Pipeline;
 import dev.bulwark.ratelimit.TokenBucket;
 import dev.bulwark.retry.Backoff;
 import dev.bulwark.retry.Retry;

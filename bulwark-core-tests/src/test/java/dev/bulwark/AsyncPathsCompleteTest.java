@@ -8,7 +8,7 @@ import dev.bulwark.bulkhead.BulkheadConfig;
 import dev.bulwark.bulkhead.WorkerPool;
 import dev.bulwark.fallback.Fallback;
 import dev.bulwark.fallback.StaleCache;
-import dev.bulwark.pipeline.Pipeline;
+import dev.bulwark.call.Pipeline;
 import dev.bulwark.retry.Backoff;
 import dev.bulwark.retry.Retry;
 import dev.bulwark.retry.RetryListener;
@@ -106,7 +106,7 @@ class AsyncPathsCompleteTest {
                         .maxStaleness(Duration.ofMinutes(1)).ticker(s.ticker()).when(e -> {
                             throw bug();
                         }).build().callAsync("k", failing())),
-                path("pipeline: the cache key throws", s -> Pipeline.builder("p")
+                path("pipeline: the cache key throws", s -> Pipeline.<String>builder("p")
                         .staleCache(StaleCache.<String, String>builder("c").maxStaleness(Duration.ofMinutes(1)).build(),
                                 context -> {
                                     throw bug();

@@ -2,6 +2,7 @@ package dev.bulwark.benchmarks;
 
 import dev.bulwark.CallContext;
 import dev.bulwark.balance.Endpoint;
+import dev.bulwark.balance.Exclusion;
 import dev.bulwark.balance.EndpointSet;
 import dev.bulwark.balance.EndpointStats;
 import dev.bulwark.balance.LoadBalancer;
@@ -97,13 +98,13 @@ public class PickCostBenchmark {
         balancer = LoadBalancers.create(strategy);
         for (int k = 0; k < KEYS; k++) {
             contexts[k] = CallContext.none().with(LoadBalancers.HASH_KEY, "user-" + k);
-            balancer.pick(endpoints, contexts[k], null); // builds the strategy's table outside the measurement
+            balancer.pick(endpoints, contexts[k], Exclusion.NONE); // builds the strategy's table outside the measurement
         }
     }
 
     @Benchmark
     public Endpoint pick() {
         CallContext context = contexts[next++ & (KEYS - 1)];
-        return balancer.pick(endpoints, context, null);
+        return balancer.pick(endpoints, context, Exclusion.NONE);
     }
 }

@@ -2,7 +2,7 @@ package dev.bulwark.benchmarks;
 
 import dev.bulwark.bulkhead.Bulkhead;
 import dev.bulwark.bulkhead.BulkheadConfig;
-import dev.bulwark.pipeline.Pipeline;
+import dev.bulwark.call.Pipeline;
 import dev.bulwark.ratelimit.TokenBucket;
 import dev.bulwark.retry.Backoff;
 import dev.bulwark.retry.Retry;
@@ -48,7 +48,7 @@ public class PipelineBenchmark {
         Duration open = Duration.ofSeconds(60);
         switch (library) {
             case "bulwark" -> {
-                Pipeline<Object> pipeline = Pipeline.builder("bench")
+                Pipeline<Object> pipeline = Pipeline.<Object>builder("bench")
                         .retry(Retry.builder("bench").maxAttempts(3).backoff(Backoff.fixed(Duration.ofMillis(10))).build())
                         .rateLimiter(TokenBucket.builder("bench").permitsPerSecond(1e9).burst(1_000_000).build())
                         .bulkhead(Bulkhead.of("bench", BulkheadConfig.of(BulkheadBenchmark.MAX)))

@@ -25,8 +25,8 @@ class EveryStrategyTest {
     @ParameterizedTest
     @EnumSource(Strategy.class)
     void anEmptySetGivesNull(Strategy strategy) {
-        assertThat(balancer(strategy).pick(EndpointSet.<TestEndpoint>empty(), CallContext.none(), null)).isNull();
-        assertThat(balancer(strategy).pick(EndpointSet.<TestEndpoint>empty(), KEYED, null)).isNull();
+        assertThat(balancer(strategy).pick(EndpointSet.<TestEndpoint>empty(), CallContext.none(), Exclusion.NONE)).isNull();
+        assertThat(balancer(strategy).pick(EndpointSet.<TestEndpoint>empty(), KEYED, Exclusion.NONE)).isNull();
     }
 
     @ParameterizedTest
@@ -55,9 +55,9 @@ class EveryStrategyTest {
         LoadBalancer balancer = balancer(strategy);
 
         for (int i = 0; i < 50; i++) {
-            assertThat(balancer.pick(set, CallContext.none(), null)).isNull();
-            assertThat(balancer.pick(set, KEYED, null)).isNull();
-            assertThat(balancer.pick(set, KEYED, endpoints.get(0))).isNull();
+            assertThat(balancer.pick(set, CallContext.none(), Exclusion.NONE)).isNull();
+            assertThat(balancer.pick(set, KEYED, Exclusion.NONE)).isNull();
+            assertThat(balancer.pick(set, KEYED, Exclusion.of(endpoints.get(0)))).isNull();
         }
     }
 
@@ -81,8 +81,8 @@ class EveryStrategyTest {
         TestEndpoint last = endpoints.get(2).available(true);
 
         for (int i = 0; i < 50; i++) {
-            assertThat(balancer.pick(set, CallContext.none(), last)).isSameAs(last);
-            assertThat(balancer.pick(set, KEYED, last)).isSameAs(last);
+            assertThat(balancer.pick(set, CallContext.none(), Exclusion.of(last))).isSameAs(last);
+            assertThat(balancer.pick(set, KEYED, Exclusion.of(last))).isSameAs(last);
         }
     }
 
@@ -93,10 +93,10 @@ class EveryStrategyTest {
         EndpointSet<TestEndpoint> single = EndpointSet.of(only);
         LoadBalancer balancer = balancer(strategy);
 
-        assertThat(balancer.pick(single, CallContext.none(), null)).isSameAs(only);
-        assertThat(balancer.pick(single, KEYED, only)).isSameAs(only);
+        assertThat(balancer.pick(single, CallContext.none(), Exclusion.NONE)).isSameAs(only);
+        assertThat(balancer.pick(single, KEYED, Exclusion.of(only))).isSameAs(only);
         only.available(false);
-        assertThat(balancer.pick(single, CallContext.none(), null)).isNull();
+        assertThat(balancer.pick(single, CallContext.none(), Exclusion.NONE)).isNull();
     }
 
     @ParameterizedTest
@@ -105,12 +105,12 @@ class EveryStrategyTest {
         LoadBalancer balancer = balancer(strategy);
         endpoints.forEach(e -> e.available(false));
         TestEndpoint only = endpoints.get(4).available(true);
-        assertThat(balancer.pick(set, KEYED, null)).isSameAs(only);
+        assertThat(balancer.pick(set, KEYED, Exclusion.NONE)).isSameAs(only);
 
         only.available(false);
         TestEndpoint other = endpoints.get(0).available(true);
 
-        assertThat(balancer.pick(set, KEYED, null)).isSameAs(other);
-        assertThat(balancer.pick(set, CallContext.none(), null)).isSameAs(other);
+        assertThat(balancer.pick(set, KEYED, Exclusion.NONE)).isSameAs(other);
+        assertThat(balancer.pick(set, CallContext.none(), Exclusion.NONE)).isSameAs(other);
     }
 }

@@ -31,7 +31,7 @@ class MaglevHashTest {
     private static String[] route(LoadBalancer balancer, EndpointSet<TestEndpoint> set) {
         String[] names = new String[KEYS];
         for (int k = 0; k < KEYS; k++) {
-            names[k] = balancer.pick(set, CONTEXTS[k], null).name();
+            names[k] = balancer.pick(set, CONTEXTS[k], Exclusion.NONE).name();
         }
         return names;
     }

@@ -23,7 +23,7 @@ final class Picking {
             counts.put(e.name(), 0);
         }
         for (int i = 0; i < picks; i++) {
-            TestEndpoint picked = balancer.pick(set, context, avoid);
+            TestEndpoint picked = (TestEndpoint) balancer.pick(set, context, Exclusion.of(avoid));
             assertThat(picked).as("pick %d", i).isNotNull();
             counts.merge(picked.name(), 1, Integer::sum);
         }
@@ -34,7 +34,7 @@ final class Picking {
     static String sequence(LoadBalancer balancer, EndpointSet<TestEndpoint> set, int picks) {
         StringBuilder names = new StringBuilder();
         for (int i = 0; i < picks; i++) {
-            names.append(balancer.pick(set, CallContext.none(), null).name());
+            names.append(balancer.pick(set, CallContext.none(), Exclusion.NONE).name());
         }
         return names.toString();
     }

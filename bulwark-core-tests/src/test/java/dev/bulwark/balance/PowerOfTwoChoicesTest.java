@@ -98,7 +98,7 @@ class PowerOfTwoChoicesTest {
         EndpointSet<TestEndpoint> pair = EndpointSet.of(measured, fresh);
         LoadBalancer balancer = LoadBalancers.create(Strategy.PEAK_EWMA, new SplittableRandom(5));
 
-        assertThat(balancer.pick(pair, dev.bulwark.CallContext.none(), null)).as("unmeasured and idle: load 0").isSameAs(fresh);
+        assertThat(balancer.pick(pair, dev.bulwark.CallContext.none(), Exclusion.NONE)).as("unmeasured and idle: load 0").isSameAs(fresh);
         fresh.stats().started();
 
         assertThat(Picking.counts(balancer, pair, 100)).as("its first call still out").containsEntry("e0", 100);

@@ -65,7 +65,7 @@ class RoundRobinTest {
                     start.await();
                     int[] mine = new int[ten.size()];
                     for (int i = 0; i < picksEach; i++) {
-                        mine[Integer.parseInt(balancer.pick(tenSet, CallContext.none(), null).name().substring(1))]++;
+                        mine[Integer.parseInt(balancer.pick(tenSet, CallContext.none(), Exclusion.NONE).name().substring(1))]++;
                     }
                     for (int i = 0; i < mine.length; i++) {
                         counts.get("e" + i).add(mine[i]);

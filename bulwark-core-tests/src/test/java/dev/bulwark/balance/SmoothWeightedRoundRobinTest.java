@@ -153,7 +153,7 @@ class SmoothWeightedRoundRobinTest {
                 done.add(pool.submit(() -> {
                     start.await();
                     for (int i = 0; i < picksEach; i++) {
-                        counts.incrementAndGet(set.asList().indexOf(balancer.pick(set, CallContext.none(), null)));
+                        counts.incrementAndGet(set.asList().indexOf(balancer.pick(set, CallContext.none(), Exclusion.NONE)));
                     }
                     return null;
                 }));

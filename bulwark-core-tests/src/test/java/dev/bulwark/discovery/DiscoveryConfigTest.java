@@ -15,31 +15,33 @@ class DiscoveryConfigTest {
                 "type", "etcd", "endpoints", "http://127.0.0.1:2379, http://127.0.0.2:2379", "namespace", "/svc",
                 "username", "svc", "password", "secret", "tls", "true", "session-timeout", "20s",
                 "connect-timeout", "500ms", "option.token", "abc"));
-        assertThat(config.type()).isEqualTo(RegistryConfig.Type.ETCD);
+        assertThat(config.type()).isEqualTo(RegistryConfig.ETCD);
         assertThat(config.endpoints()).containsExactly("http://127.0.0.1:2379", "http://127.0.0.2:2379");
         assertThat(config.sessionTimeout()).isEqualTo(Duration.ofSeconds(20));
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.option("token", "")).isEqualTo("abc");
         assertThat(config.toString()).doesNotContain("secret");
-        assertThat(RegistryConfig.fromMap(Map.of("type", "MEMORY")).type()).isEqualTo(RegistryConfig.Type.MEMORY);
+        assertThat(RegistryConfig.fromMap(Map.of("type", "MEMORY")).type()).isEqualTo(RegistryConfig.MEMORY);
     }
 
     @Test
     void missingOrInvalidFieldsAreNamed() {
         assertRejected("type", "null", () -> RegistryConfig.fromMap(Map.of()));
-        assertRejected("type", "redis", () -> RegistryConfig.fromMap(Map.of("type", "redis")));
+        assertRejected("type", "\"red is\"", () -> RegistryConfig.fromMap(Map.of("type", "Red Is")));
+        assertRejected("type", "redis", () -> Registries.create(RegistryConfig.fromMap(Map.of("type", "redis",
+                "endpoints", "127.0.0.1:6379")))); // a name no provider on the class path answers to
         assertRejected("endpoints", "none", () -> RegistryConfig.fromMap(Map.of("type", "zookeeper")));
         assertRejected("tls", "yes", () -> RegistryConfig.fromMap(Map.of("type", "memory", "tls", "yes")));
         assertRejected("session-timeout", "soon", () -> RegistryConfig.fromMap(Map.of("type", "memory", "session-timeout", "soon")));
         assertRejected("password", "missing", () -> RegistryConfig.fromMap(Map.of("type", "memory", "username", "svc")));
         assertRejected("colour", "blue", () -> RegistryConfig.fromMap(Map.of("type", "memory", "colour", "blue")));
-        assertRejected("endpoints", "\"a b\"", () -> RegistryConfig.builder(RegistryConfig.Type.ETCD).endpoints("a b"));
+        assertRejected("endpoints", "\"a b\"", () -> RegistryConfig.builder(RegistryConfig.ETCD).endpoints("a b"));
     }
 
     @Test
     void aBackendWithoutItsModuleIsAClearError() {
         assertRejected("type", "nacos", () -> Registries.create(
-                RegistryConfig.builder(RegistryConfig.Type.NACOS).endpoints("127.0.0.1:8848").build()));
+                RegistryConfig.builder(RegistryConfig.NACOS).endpoints("127.0.0.1:8848").build()));
         try (ServiceRegistry memory = Registries.create(RegistryConfig.memory())) {
             assertThat(memory).isInstanceOf(InMemoryRegistry.class);
         }

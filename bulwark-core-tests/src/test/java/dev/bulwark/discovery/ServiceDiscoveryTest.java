@@ -2,8 +2,8 @@ package dev.bulwark.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bulwark.pool.ClientPool;
-import dev.bulwark.pool.PoolEndpoint;
+import dev.bulwark.call.ClientPool;
+import dev.bulwark.call.PoolEndpoint;
 import dev.bulwark.testing.VirtualScheduler;
 import java.time.Duration;
 import java.time.Instant;

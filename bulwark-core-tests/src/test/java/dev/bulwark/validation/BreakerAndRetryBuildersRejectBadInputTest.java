@@ -8,7 +8,7 @@ import dev.bulwark.FailureClassifier;
 import dev.bulwark.InvalidConfigException;
 import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.breaker.CircuitBreakerConfig;
-import dev.bulwark.pipeline.Pipeline;
+import dev.bulwark.call.Pipeline;
 import dev.bulwark.retry.Backoff;
 import dev.bulwark.retry.Retry;
 import dev.bulwark.retry.RetryBudget;

@@ -5,14 +5,39 @@ import dev.bulwark.internal.Check;
 import java.util.random.RandomGenerator;
 
 /**
- * Makes the built-in balancers. Each call returns a new instance with its own state; give each
- * pool (or client) its own.
+ * Makes balancers: the built-ins by {@link Strategy}, and any by name, the built-ins' and those
+ * {@linkplain BalancerProvider provided} by other libraries. Each call returns a new instance with
+ * its own state; give each pool (or client) its own.
  */
 public final class LoadBalancers {
     /** The key a consistent-hash balancer routes a call by (a user id, a cache key...). */
     public static final CallContext.Key<Object> HASH_KEY = CallContext.key("bulwark.balance.hashKey");
 
     private LoadBalancers() {
+    }
+
+    /**
+     * A new balancer named {@code name}: a built-in strategy ({@code peak-ewma}, {@code round-robin}, ...)
+     * or one a {@link BalancerProvider} on the class path offers.
+     */
+    public static LoadBalancer create(String name) {
+        Check.name("balancer", name);
+        for (Strategy s : Strategy.values()) {
+            if (s.configName().equalsIgnoreCase(name.trim()) || s.name().equalsIgnoreCase(name.trim())) {
+                return create(s);
+            }
+        }
+        java.util.List<String> known = new java.util.ArrayList<>();
+        for (Strategy s : Strategy.values()) {
+            known.add(s.configName());
+        }
+        for (BalancerProvider provider : java.util.ServiceLoader.load(BalancerProvider.class)) {
+            if (provider.name().equalsIgnoreCase(name.trim())) {
+                return Check.notNull("balancer provider '" + provider.name() + "' result", provider.create());
+            }
+            known.add(provider.name());
+        }
+        throw new dev.bulwark.InvalidConfigException("balancer", name, "one of " + known);
     }
 
     /** A new balancer of {@code strategy}, random choices from the calling thread's generator. */

@@ -56,7 +56,7 @@ final class MaglevHash implements LoadBalancer {
     }
 
     @Override
-    public <E extends Endpoint> E pick(EndpointSet<E> endpoints, CallContext context, Endpoint avoid) {
+    public Endpoint pick(EndpointSet<? extends Endpoint> endpoints, CallContext context, Exclusion avoid) {
         int n = endpoints.size();
         if (n == 0) {
             return null;
@@ -70,7 +70,7 @@ final class MaglevHash implements LoadBalancer {
         int slot = (int) Math.floorMod(hash, (long) table.length);
         long step = Math.floorMod(mix(hash), (long) (table.length - 1)) + 1;
         for (int probe = 0; probe < PROBES; probe++) {
-            E e = endpoints.get(table[slot]);
+            Endpoint e = endpoints.get(table[slot]);
             if (Picks.eligible(e, avoid)) {
                 return e;
             }

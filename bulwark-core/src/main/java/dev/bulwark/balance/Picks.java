@@ -14,10 +14,10 @@ final class Picks {
      * Uniformly at random among the eligible endpoints: draws again on an ineligible one (so its
      * share is spread over all the others, not handed to its neighbour), then scans.
      */
-    static <E extends Endpoint> E uniform(EndpointSet<E> endpoints, Endpoint avoid, RandomGenerator random) {
+    static Endpoint uniform(EndpointSet<? extends Endpoint> endpoints, Exclusion avoid, RandomGenerator random) {
         int n = endpoints.size();
         for (int draw = 0; draw < DRAWS; draw++) {
-            E e = endpoints.get(random.nextInt(n));
+            Endpoint e = endpoints.get(random.nextInt(n));
             if (eligible(e, avoid)) {
                 return e;
             }
@@ -30,12 +30,12 @@ final class Picks {
      * all: for when draws kept hitting unavailable ones. {@code avoid} if it is the only one
      * available; else null.
      */
-    static <E extends Endpoint> E drawAmongEligible(EndpointSet<E> endpoints, Endpoint avoid, RandomGenerator random,
+    static Endpoint drawAmongEligible(EndpointSet<? extends Endpoint> endpoints, Exclusion avoid, RandomGenerator random,
             boolean weighted) {
         int n = endpoints.size();
         long total = 0;
         for (int i = 0; i < n; i++) {
-            E e = endpoints.get(i);
+            Endpoint e = endpoints.get(i);
             if (eligible(e, avoid)) {
                 total += weighted ? Math.max(1, e.weight()) : 1;
             }
@@ -43,7 +43,7 @@ final class Picks {
         if (total > 0) {
             long target = random.nextLong(total);
             for (int i = 0; i < n; i++) {
-                E e = endpoints.get(i);
+                Endpoint e = endpoints.get(i);
                 if (eligible(e, avoid)) {
                     target -= weighted ? Math.max(1, e.weight()) : 1;
                     if (target < 0) {
@@ -56,28 +56,28 @@ final class Picks {
     }
 
     /**
-     * The first available endpoint at or after {@code start} (wrapping), other than {@code avoid};
-     * {@code avoid} itself if it is the only one available; else null.
+     * The first available endpoint at or after {@code start} (wrapping) that {@code avoid} does not
+     * exclude; else the first available one it excludes (better a second try than none); else null.
      */
-    static <E extends Endpoint> E firstAvailableFrom(EndpointSet<E> endpoints, int start, Endpoint avoid) {
+    static Endpoint firstAvailableFrom(EndpointSet<? extends Endpoint> endpoints, int start, Exclusion avoid) {
         int n = endpoints.size();
-        boolean avoidAvailable = false;
+        Endpoint excludedButAvailable = null;
         for (int i = 0; i < n; i++) {
-            E e = endpoints.get((start + i) % n);
+            Endpoint e = endpoints.get((start + i) % n);
             if (e.isAvailable()) {
-                if (e != avoid) {
+                if (!avoid.excludes(e)) {
                     return e;
                 }
-                avoidAvailable = true;
+                if (excludedButAvailable == null) {
+                    excludedButAvailable = e;
+                }
             }
         }
-        @SuppressWarnings("unchecked")
-        E fallback = avoidAvailable ? (E) avoid : null;
-        return fallback;
+        return excludedButAvailable;
     }
 
-    /** Whether {@code e} may be chosen: available and not the one to avoid. */
-    static boolean eligible(Endpoint e, Endpoint avoid) {
-        return e != avoid && e.isAvailable();
+    /** Whether {@code e} may be chosen: available and not excluded. */
+    static boolean eligible(Endpoint e, Exclusion avoid) {
+        return e.isAvailable() && !avoid.excludes(e);
     }
 }

@@ -18,7 +18,7 @@ final class PowerOfTwoChoices implements LoadBalancer {
     }
 
     @Override
-    public <E extends Endpoint> E pick(EndpointSet<E> endpoints, CallContext context, Endpoint avoid) {
+    public Endpoint pick(EndpointSet<? extends Endpoint> endpoints, CallContext context, Exclusion avoid) {
         int n = endpoints.size();
         if (n == 0) {
             return null;
@@ -32,8 +32,8 @@ final class PowerOfTwoChoices implements LoadBalancer {
         if (b >= a) {
             b++; // two distinct endpoints
         }
-        E first = endpoints.get(a);
-        E second = endpoints.get(b);
+        Endpoint first = endpoints.get(a);
+        Endpoint second = endpoints.get(b);
         boolean firstOk = Picks.eligible(first, avoid);
         boolean secondOk = Picks.eligible(second, avoid);
         if (firstOk && secondOk) {

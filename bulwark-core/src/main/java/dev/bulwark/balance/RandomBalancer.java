@@ -12,7 +12,7 @@ final class RandomBalancer implements LoadBalancer {
     }
 
     @Override
-    public <E extends Endpoint> E pick(EndpointSet<E> endpoints, CallContext context, Endpoint avoid) {
+    public Endpoint pick(EndpointSet<? extends Endpoint> endpoints, CallContext context, Exclusion avoid) {
         int n = endpoints.size();
         if (n == 0) {
             return null;

@@ -12,13 +12,13 @@ final class RoundRobin implements LoadBalancer {
     private final AtomicInteger next = new AtomicInteger();
 
     @Override
-    public <E extends Endpoint> E pick(EndpointSet<E> endpoints, CallContext context, Endpoint avoid) {
+    public Endpoint pick(EndpointSet<? extends Endpoint> endpoints, CallContext context, Exclusion avoid) {
         int n = endpoints.size();
         if (n == 0) {
             return null;
         }
         for (int turn = 0; turn < n; turn++) {
-            E e = endpoints.get(Math.floorMod(next.getAndIncrement(), n));
+            Endpoint e = endpoints.get(Math.floorMod(next.getAndIncrement(), n));
             if (Picks.eligible(e, avoid)) {
                 return e;
             }

@@ -89,7 +89,7 @@ final class SmoothWeightedRoundRobin implements LoadBalancer {
     }
 
     @Override
-    public <E extends Endpoint> E pick(EndpointSet<E> endpoints, CallContext context, Endpoint avoid) {
+    public Endpoint pick(EndpointSet<? extends Endpoint> endpoints, CallContext context, Exclusion avoid) {
         int n = endpoints.size();
         if (n == 0) {
             return null;
@@ -97,7 +97,7 @@ final class SmoothWeightedRoundRobin implements LoadBalancer {
         int[] order = cycles.of(endpoints, SmoothWeightedRoundRobin::cycle);
         // An unavailable endpoint's turn passes to the counter's next turn, so shares among the rest hold.
         for (int k = 0; k < order.length; k++) {
-            E e = endpoints.get(order[(int) Math.floorMod(next.getAndIncrement(), (long) order.length)]);
+            Endpoint e = endpoints.get(order[(int) Math.floorMod(next.getAndIncrement(), (long) order.length)]);
             if (Picks.eligible(e, avoid)) {
                 return e;
             }

@@ -52,7 +52,7 @@ final class WeightedRandom implements LoadBalancer {
     }
 
     @Override
-    public <E extends Endpoint> E pick(EndpointSet<E> endpoints, CallContext context, Endpoint avoid) {
+    public Endpoint pick(EndpointSet<? extends Endpoint> endpoints, CallContext context, Exclusion avoid) {
         int n = endpoints.size();
         if (n == 0) {
             return null;
@@ -61,7 +61,7 @@ final class WeightedRandom implements LoadBalancer {
         RandomGenerator random = Randoms.of(fixed);
         for (int draw = 0; draw < Picks.DRAWS; draw++) {
             int column = random.nextInt(n);
-            E chosen = endpoints.get(random.nextDouble() < table.keep[column] ? column : table.alias[column]);
+            Endpoint chosen = endpoints.get(random.nextDouble() < table.keep[column] ? column : table.alias[column]);
             if (Picks.eligible(chosen, avoid)) {
                 return chosen;
             }

@@ -260,8 +260,10 @@ public final class CircuitBreaker {
     /**
      * Reports a call's result or error ({@code error} non-null); the classifier judges it. If the
      * classifier throws, the permit is released uncounted and its exception propagates.
+     *
+     * @return the classifier's verdict, so that the caller need not judge the outcome again
      */
-    public void onResult(long permit, long durationNanos, Object result, Throwable error) {
+    public Verdict onResult(long permit, long durationNanos, Object result, Throwable error) {
         Verdict verdict;
         boolean timedOut;
         try {
@@ -272,6 +274,7 @@ public final class CircuitBreaker {
             throw judging;
         }
         record(permit, durationNanos, verdict, timedOut);
+        return verdict;
     }
 
     /** Hands back a permit whose call counts as neither success nor failure (e.g. it was cancelled). */

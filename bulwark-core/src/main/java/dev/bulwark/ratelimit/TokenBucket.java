@@ -269,6 +269,11 @@ public final class TokenBucket implements RateLimiter {
         return full == SEALED ? Long.MAX_VALUE >> 1 : full;
     }
 
+    /** Where waits for reserved permits happen, and the ticker the bucket reads. */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
     public double permitsPerSecond() {
         return cell.permitsPerSecond;
     }

@@ -78,10 +78,10 @@ record DrillOptions(Duration duration, int rate, long seed, Scenario scenario, R
             String[] hosts = v.substring(scheme + 3).split(",");
             if (kind.equals("etcd")) {
                 String[] urls = java.util.Arrays.stream(hosts).map(h -> "http://" + h).toArray(String[]::new);
-                return RegistryConfig.builder(RegistryConfig.Type.ETCD).endpoints(urls).namespace("/bulwark-demo").build();
+                return RegistryConfig.builder(RegistryConfig.ETCD).endpoints(urls).namespace("/bulwark-demo").build();
             }
             if (kind.equals("zookeeper") || kind.equals("zk")) {
-                return RegistryConfig.builder(RegistryConfig.Type.ZOOKEEPER).endpoints(hosts).namespace("/bulwark-demo").build();
+                return RegistryConfig.builder(RegistryConfig.ZOOKEEPER).endpoints(hosts).namespace("/bulwark-demo").build();
             }
         }
         throw new InvalidConfigException(option, value, "memory, etcd://host:port[,host:port] or zookeeper://host:port[,host:port]");

@@ -11,8 +11,8 @@ import dev.bulwark.discovery.RegistryConfig;
 import dev.bulwark.discovery.ServiceDiscovery;
 import dev.bulwark.discovery.ServiceInstance;
 import dev.bulwark.discovery.ServiceRegistry;
-import dev.bulwark.pool.ClientPool;
-import dev.bulwark.pool.PoolEndpoint;
+import dev.bulwark.call.ClientPool;
+import dev.bulwark.call.PoolEndpoint;
 import dev.bulwark.testing.LatencyDistribution;
 import dev.bulwark.testing.SimulatedDependency;
 import java.io.PrintStream;
@@ -58,7 +58,7 @@ final class PoolDrill {
         out.println();
         out.println("Pool drill: 5 endpoints (e4 slow, e5 failing half its calls), " + rate + " calls/s for "
                 + Report.seconds(duration) + ", round robin and peak EWMA side by side.");
-        out.println("Endpoints are registered in and discovered from the " + registryConfig.type().name().toLowerCase(Locale.ROOT)
+        out.println("Endpoints are registered in and discovered from the " + registryConfig.type()
                 + " registry" + (registryConfig.endpoints().isEmpty() ? "" : " at " + registryConfig.endpoints()) + ".");
         List<Run> runs = List.of(prepare(Strategy.ROUND_ROBIN), prepare(Strategy.PEAK_EWMA));
         ExecutorService drivers = Executors.newFixedThreadPool(runs.size());
@@ -93,7 +93,7 @@ final class PoolDrill {
     private ClientPool<SimulatedDependency> pool(Run run, ServiceRegistry registry, ServiceDiscovery discovery) {
         long start = System.nanoTime();
         ClientPool<SimulatedDependency> pool = ClientPool.<SimulatedDependency>builder(run.strategy().name())
-                .strategy(run.strategy())
+                .balancer(run.strategy().create())
                 .breaker(CircuitBreakerConfig.builder().failureRate(50).timeWindow(Duration.ofSeconds(5), 10).minimumCalls(10)
                         .openFor(Duration.ofSeconds(2)).halfOpenProbes(1).halfOpenSuccesses(2).build())
                 .latencyDecay(Duration.ofSeconds(2))

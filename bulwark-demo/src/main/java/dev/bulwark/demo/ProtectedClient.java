@@ -8,7 +8,7 @@ import dev.bulwark.bulkhead.Bulkhead;
 import dev.bulwark.bulkhead.BulkheadConfig;
 import dev.bulwark.fallback.Fallback;
 import dev.bulwark.fallback.StaleCache;
-import dev.bulwark.pipeline.Pipeline;
+import dev.bulwark.call.Pipeline;
 import dev.bulwark.ratelimit.TokenBucket;
 import dev.bulwark.retry.Backoff;
 import dev.bulwark.retry.Jitter;
@@ -57,7 +57,7 @@ final class ProtectedClient {
                 .build();
         this.cache = StaleCache.<String, String>builder("profiles").maxStaleness(Duration.ofMinutes(1)).build();
         stats.countStaleServesFrom(() -> cache.stats().staleServes());
-        this.pipeline = Pipeline.builder("profiles")
+        this.pipeline = Pipeline.<String>builder("profiles")
                 .retry(Retry.builder("profiles").maxAttempts(2)
                         .backoff(Backoff.exponential(Duration.ofMillis(50), 2, Duration.ofMillis(500)).withJitter(Jitter.FULL))
                         .budget(RetryBudget.builder().ratio(0.1).minRetriesPerSecond(5).build())

@@ -126,6 +126,11 @@ public final class DiscoveryCache implements AutoCloseable {
         listeners.add(Check.notNull("listener", listener));
     }
 
+    /** Stops calling {@code listener}. */
+    public void removeListener(Consumer<List<ServiceInstance>> listener) {
+        listeners.remove(listener);
+    }
+
     public CacheStats stats() {
         return new CacheStats(hits.sum(), refreshes.sum(), errors.sum(), staleServes.sum(), emptyWipesRefused.sum(),
                 degraded ? ticker.read() - currentAtNanos : 0, degraded, lastError);

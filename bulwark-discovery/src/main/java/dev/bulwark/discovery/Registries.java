@@ -2,7 +2,6 @@ package dev.bulwark.discovery;
 
 import dev.bulwark.InvalidConfigException;
 import dev.bulwark.internal.Check;
-import java.util.Locale;
 import java.util.ServiceLoader;
 
 /** Makes a {@link ServiceRegistry} from a {@link RegistryConfig}. */
@@ -18,16 +17,18 @@ public final class Registries {
      */
     public static ServiceRegistry create(RegistryConfig config) {
         Check.notNull("config", config);
-        if (config.type() == RegistryConfig.Type.MEMORY) {
+        if (RegistryConfig.MEMORY.equals(config.type())) {
             return InMemoryRegistry.create();
         }
+        java.util.List<String> known = new java.util.ArrayList<>(java.util.List.of(RegistryConfig.MEMORY));
         for (RegistryProvider provider : ServiceLoader.load(RegistryProvider.class)) {
-            if (provider.type() == config.type()) {
+            if (config.type().equalsIgnoreCase(provider.type())) {
                 return provider.create(config);
             }
+            known.add(provider.type());
         }
-        String name = config.type().name().toLowerCase(Locale.ROOT);
-        throw new InvalidConfigException("type", name, "a registry whose module is on the class path (add bulwark-discovery-"
-                + name + ")");
+        String name = config.type();
+        throw new InvalidConfigException("type", name, "a registry whose module is on the class path (found: " + known
+                + "; for Bulwark's own backends add bulwark-discovery-" + name + ")");
     }
 }

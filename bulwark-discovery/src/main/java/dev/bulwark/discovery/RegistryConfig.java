@@ -15,21 +15,32 @@ import java.util.TreeMap;
  * Validated when built: a missing or invalid field fails naming it.
  *
  * <pre>{@code
- * RegistryConfig etcd = RegistryConfig.builder(RegistryConfig.Type.ETCD)
+ * RegistryConfig etcd = RegistryConfig.builder(RegistryConfig.ETCD)
  *     .endpoints("http://10.0.0.1:2379", "http://10.0.0.2:2379")
  *     .namespace("/bulwark/services")
- *     .credentials("svc", secret)
+ *     .credentials("svc", "secret")
  *     .build();
  * }</pre>
+ *
+ * The registry type is a name: Bulwark's backends are {@value #MEMORY}, {@value #ETCD},
+ * {@value #ZOOKEEPER}, {@value #CONSUL} and {@value #NACOS}; a backend of your own plugs in under a
+ * name of its own through a {@link RegistryProvider}.
  */
 public final class RegistryConfig {
+    /** The embedded in-memory registry. */
+    public static final String MEMORY = "memory";
+    /** etcd v3 (module bulwark-discovery-etcd). */
+    public static final String ETCD = "etcd";
+    /** Apache ZooKeeper (module bulwark-discovery-zookeeper). */
+    public static final String ZOOKEEPER = "zookeeper";
+    /** HashiCorp Consul (module bulwark-discovery-consul). */
+    public static final String CONSUL = "consul";
+    /** Alibaba Nacos (module bulwark-discovery-nacos). */
+    public static final String NACOS = "nacos";
 
-    /** The registry kinds Bulwark supports. */
-    public enum Type {
-        MEMORY, ETCD, ZOOKEEPER, CONSUL, NACOS
-    }
+    private static final java.util.regex.Pattern TYPE_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,63}");
 
-    private final Type type;
+    private final String type;
     private final List<String> endpoints;
     private final String namespace;
     private final String username;
@@ -51,13 +62,18 @@ public final class RegistryConfig {
         this.options = java.util.Collections.unmodifiableMap(new TreeMap<>(b.options));
     }
 
-    public static Builder builder(Type type) {
-        return new Builder(Check.notNull("type", type));
+    /** A builder for a registry of {@code type}: one of the names above, or a provider's, in lower case. */
+    public static Builder builder(String type) {
+        if (type == null || !TYPE_NAME.matcher(type).matches()) {
+            throw new InvalidConfigException("type", type == null ? null : "\"" + type + "\"",
+                    "a registry name in lower case (memory, etcd, zookeeper, consul, nacos, or a provider's)");
+        }
+        return new Builder(type);
     }
 
     /** The embedded in-memory registry. */
     public static RegistryConfig memory() {
-        return builder(Type.MEMORY).build();
+        return builder(MEMORY).build();
     }
 
     /**
@@ -71,15 +87,9 @@ public final class RegistryConfig {
         Check.notNull("values", values);
         String typeName = values.get("type");
         if (typeName == null) {
-            throw new InvalidConfigException("type", null, "one of memory, etcd, zookeeper, consul, nacos");
+            throw new InvalidConfigException("type", null, "one of memory, etcd, zookeeper, consul, nacos, or a provider's name");
         }
-        Type type;
-        try {
-            type = Type.valueOf(typeName.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new InvalidConfigException("type", typeName, "one of memory, etcd, zookeeper, consul, nacos");
-        }
-        Builder b = builder(type);
+        Builder b = builder(typeName.trim().toLowerCase(Locale.ROOT));
         for (Map.Entry<String, String> e : values.entrySet()) {
             String key = e.getKey();
             String value = e.getValue();
@@ -105,7 +115,8 @@ public final class RegistryConfig {
         return b.build();
     }
 
-    public Type type() {
+    /** The registry's type name, such as {@value #ETCD}. */
+    public String type() {
         return type;
     }
 
@@ -182,7 +193,7 @@ public final class RegistryConfig {
 
     /** Builds a {@link RegistryConfig}. */
     public static final class Builder {
-        private final Type type;
+        private final String type;
         private final List<String> endpoints = new ArrayList<>();
         private String namespace = "";
         private String username = "";
@@ -192,7 +203,7 @@ public final class RegistryConfig {
         private Duration sessionTimeout = Duration.ofSeconds(15);
         private final Map<String, String> options = new TreeMap<>();
 
-        private Builder(Type type) {
+        private Builder(String type) {
             this.type = type;
         }
 
@@ -241,8 +252,8 @@ public final class RegistryConfig {
         }
 
         public RegistryConfig build() {
-            if (type != Type.MEMORY && endpoints.isEmpty()) {
-                throw new InvalidConfigException("endpoints", "none", "at least one address of the " + type.name().toLowerCase(Locale.ROOT) + " servers");
+            if (!MEMORY.equals(type) && endpoints.isEmpty()) {
+                throw new InvalidConfigException("endpoints", "none", "at least one address of the " + type + " servers");
             }
             if (username.isEmpty() != password.isEmpty()) {
                 throw new InvalidConfigException(username.isEmpty() ? "username" : "password", "missing",

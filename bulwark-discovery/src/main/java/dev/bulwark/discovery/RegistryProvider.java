@@ -1,13 +1,15 @@
 package dev.bulwark.discovery;
 
 /**
- * Makes registries of one {@link RegistryConfig.Type}. Backend modules provide one through
+ * Makes registries of one type, named by a string. Backend modules provide one through
  * {@link java.util.ServiceLoader} ({@code META-INF/services/dev.bulwark.discovery.RegistryProvider}),
- * so that {@link Registries#create(RegistryConfig)} finds it when the module is on the class path.
+ * so that {@link Registries#create(RegistryConfig)} finds it when the module is on the class path;
+ * a registry of your own plugs in the same way under a name of its own.
  */
 public interface RegistryProvider {
 
-    RegistryConfig.Type type();
+    /** The type name configs use, in lower case: {@code etcd}, {@code zookeeper}, or your own. */
+    String type();
 
     /** Connects a registry; the config is already validated for its common fields. */
     ServiceRegistry create(RegistryConfig config);

@@ -25,8 +25,12 @@ import java.util.function.Consumer;
  * ServiceDiscovery discovery = ServiceDiscovery.builder(registry).build();
  * List<ServiceInstance> users = discovery.instances("user-service");        // serving ones
  * ServiceInstance one = discovery.pick("user-service").orElseThrow();       // balanced
- * discovery.watch("user-service", instances -> log.info("now {}", instances));
+ * AutoCloseable watching = discovery.watch("user-service", instances -> System.out.println("now " + instances));
  * }</pre>
+ *
+ * {@link #pick} balances instances for code that makes its calls elsewhere, so no call statistics
+ * reach it: strategies that need them (least requests, peak EWMA) are refused; for those, feed a
+ * {@code ClientPool} from discovery with {@link DiscoveryPools#bind}.
  */
 public final class ServiceDiscovery implements AutoCloseable {
     private final ServiceRegistry registry;
@@ -99,15 +103,21 @@ public final class ServiceDiscovery implements AutoCloseable {
     public Optional<ServiceInstance> pick(String service, CallContext context) {
         Entry entry = entry(service);
         entry.cache.instances();
-        InstanceEndpoint chosen = entry.balancer.pick(entry.endpoints, Check.notNull("context", context), null);
+        InstanceEndpoint chosen = (InstanceEndpoint) entry.balancer.pick(entry.endpoints, Check.notNull("context", context),
+                dev.bulwark.balance.Exclusion.NONE);
         return chosen == null ? Optional.empty() : Optional.of(chosen.instance);
     }
 
-    /** Calls {@code onChange} with every instance of {@code service} (serving or not) now and after every change. */
-    public void watch(String service, Consumer<List<ServiceInstance>> onChange) {
+    /**
+     * Calls {@code onChange} with every instance of {@code service} (serving or not) now and after
+     * every change, until the returned handle is closed.
+     */
+    public AutoCloseable watch(String service, Consumer<List<ServiceInstance>> onChange) {
         DiscoveryCache cache = cache(service);
-        cache.addListener(Check.notNull("onChange", onChange));
+        Check.notNull("onChange", onChange);
+        cache.addListener(onChange);
         onChange.accept(cache.instances());
+        return () -> cache.removeListener(onChange);
     }
 
     /** The cache of {@code service}, started on first use. */
@@ -174,9 +184,18 @@ public final class ServiceDiscovery implements AutoCloseable {
             return this;
         }
 
-        /** How {@link ServiceDiscovery#pick} chooses (default round robin). */
+        /**
+         * How {@link ServiceDiscovery#pick} chooses (default round robin). Strategies that read call
+         * statistics are refused: no call made elsewhere reports to discovery.
+         */
         public Builder strategy(Strategy chosen) {
-            strategy = Check.notNull("strategy", chosen);
+            Check.notNull("strategy", chosen);
+            if (chosen.needsStatistics()) {
+                throw new dev.bulwark.InvalidConfigException("strategy", chosen, "a strategy that needs no call statistics ("
+                        + "round-robin, random, weighted-random, weighted-round-robin, consistent-hash): picks made here"
+                        + " feed none; use a ClientPool bound with DiscoveryPools.bind for " + chosen.configName());
+            }
+            strategy = chosen;
             return this;
         }
 

@@ -2,8 +2,9 @@ package dev.bulwark.micrometer;
 
 import dev.bulwark.balance.EndpointStats;
 import dev.bulwark.internal.Check;
-import dev.bulwark.pool.ClientPool;
-import dev.bulwark.pool.PoolEndpoint;
+import dev.bulwark.call.ClientPool;
+import dev.bulwark.call.PoolEndpoint;
+import dev.bulwark.call.PoolListener;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -34,12 +35,11 @@ import java.util.function.ToDoubleFunction;
  * </ul>
  * and {@code bulwark.pool.endpoints}, the number of endpoints, tagged {@code pool}.
  *
- * <p><b>Membership changes.</b> The pool announces no additions or removals, so call
- * {@link #refresh()} after changing its endpoints (e.g. from the discovery listener that changes
- * them): it registers the meters of new endpoints and removes those of endpoints gone. Until then
- * a removed endpoint's gauges read {@code NaN} and a new endpoint has none. Each gauge looks its
- * endpoint up by name in the pool, so meters never hold a removed endpoint (nor its client) in
- * memory, and an endpoint removed and added again under the same name is followed at once.
+ * <p><b>Membership changes.</b> The meters follow the pool: once bound, they listen to it, so an
+ * endpoint added gets its meters at once and one removed loses them. With
+ * {@link #forgetting(MicrometerCallRecorder)} the call meters of a removed endpoint go too, once
+ * its last call has finished. Each gauge looks its endpoint up by name in the pool, so meters never
+ * hold a removed endpoint (nor its client) in memory.
  *
  * <p>The meters hold the pool strongly, so a gauge never turns {@code NaN} because the pool was
  * collected; {@link #close()} removes them all. Thread-safe.
@@ -50,6 +50,20 @@ public final class ClientPoolMeters implements MeterBinder, AutoCloseable {
     private final List<MeterRegistry> registries = new ArrayList<>();
     private final BoundMeters poolMeters = new BoundMeters();
     private final Map<String, BoundMeters> endpointMeters = new HashMap<>();
+    private final List<MicrometerCallRecorder> recorders = new ArrayList<>();
+    private final PoolListener<Object> follower = new PoolListener<>() {
+        @Override
+        public void onAdded(ClientPool<Object> p, PoolEndpoint<Object> endpoint) {
+            refresh();
+        }
+
+        @Override
+        public void onRemoved(ClientPool<Object> p, PoolEndpoint<Object> endpoint) {
+            refresh();
+            endpoint.drained().thenRun(() -> forgetCalls(endpoint.name()));
+        }
+    };
+    private boolean following;
 
     private ClientPoolMeters(ClientPool<?> pool) {
         this.pool = pool;
@@ -59,6 +73,24 @@ public final class ClientPoolMeters implements MeterBinder, AutoCloseable {
     /** Meters for the endpoints of {@code pool}; bind them with {@link #bindTo(MeterRegistry)}. */
     public static ClientPoolMeters of(ClientPool<?> pool) {
         return new ClientPoolMeters(Check.notNull("pool", pool));
+    }
+
+    /**
+     * Also drops {@code recorder}'s call meters of each endpoint removed from the pool, once the
+     * endpoint's last call has finished.
+     */
+    public synchronized ClientPoolMeters forgetting(MicrometerCallRecorder recorder) {
+        recorders.add(Check.notNull("recorder", recorder));
+        return this;
+    }
+
+    private synchronized void forgetCalls(String endpoint) {
+        if (pool.endpoint(endpoint).isPresent()) {
+            return; // added again under the same name meanwhile: its meters are live
+        }
+        for (MicrometerCallRecorder recorder : recorders) {
+            recorder.forget(pool.name(), endpoint);
+        }
     }
 
     /** Registers the pool's meters and those of its current endpoints on {@code registry}. */
@@ -74,15 +106,25 @@ public final class ClientPoolMeters implements MeterBinder, AutoCloseable {
         for (Map.Entry<String, BoundMeters> e : endpointMeters.entrySet()) {
             register(registry, e.getKey(), e.getValue());
         }
+        if (!following) {
+            following = true;
+            follow(pool);
+        }
         refresh();
     }
 
-    /**
-     * Brings the meters in line with the pool's endpoints now: registers meters for endpoints
-     * added since the last refresh, and removes those of endpoints removed since. Cheap when
-     * nothing changed; call it whenever membership may have changed.
-     */
-    public synchronized void refresh() {
+    @SuppressWarnings("unchecked")
+    private <C> void follow(ClientPool<C> p) {
+        p.addListener((PoolListener<C>) (PoolListener<?>) follower);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <C> void unfollow(ClientPool<C> p) {
+        p.removeListener((PoolListener<C>) (PoolListener<?>) follower);
+    }
+
+    /** Brings the meters in line with the pool's endpoints now; the pool's listener calls it on every change. */
+    synchronized void refresh() {
         Set<String> current = new HashSet<>();
         for (PoolEndpoint<?> endpoint : pool.endpoints()) {
             current.add(endpoint.name());
@@ -111,6 +153,10 @@ public final class ClientPoolMeters implements MeterBinder, AutoCloseable {
     /** Removes every meter this binder registered, from every registry. */
     @Override
     public synchronized void close() {
+        if (following) {
+            unfollow(pool);
+            following = false;
+        }
         endpointMeters.values().forEach(BoundMeters::removeAll);
         endpointMeters.clear();
         poolMeters.removeAll();

@@ -2,7 +2,8 @@ package dev.bulwark.micrometer;
 
 import dev.bulwark.InvalidConfigException;
 import dev.bulwark.internal.Check;
-import dev.bulwark.middleware.CallRecorder;
+import dev.bulwark.Verdict;
+import dev.bulwark.call.CallRecorder;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -16,16 +17,17 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 /**
  * Records every pool call on a Micrometer {@link MeterRegistry}: a request counter, a duration
  * timer with a histogram, and an error counter, each tagged {@code pool}, {@code endpoint} and
- * {@code outcome} ({@code success}, {@code failure}, or {@code rejected} when the call threw a
+ * {@code outcome} ({@code success}, {@code failure} — a thrown error, or a result the chain's
+ * classifier judges a failure, such as an HTTP 503 — or {@code rejected} when the call threw a
  * {@link dev.bulwark.RejectedException}: it was not run). The error counter counts the failures and
- * rejections. Hand it to the pool's metrics middleware:
+ * rejections. Hand it to a metrics stage:
  *
  * <pre>{@code
  * MicrometerCallRecorder recorder = MicrometerCallRecorder.of(registry);          // bulwark.pool.*
  * // or MicrometerCallRecorder.of(registry, CallMetricNames.MIDDLEWARE)            // middleware_requests_total, ...
- * ClientPool<Client> pool = ClientPool.<Client>builder("inventory")
- *     .middleware(Middlewares.recover())
- *     .middleware(Middlewares.metrics(recorder))
+ * ClientPool<URI> pool = ClientPool.<URI>builder("inventory")
+ *     .stage(Stages.recover())
+ *     .stage(Stages.metrics(recorder))
  *     .build();
  * }</pre>
  *
@@ -42,8 +44,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * a {@code MeterFilter} if you want them, or narrow the range to publish fewer series.
  *
  * <p><b>Endpoints that go away.</b> Meters stay in the registry after their endpoint is removed
- * from its pool; call {@link #forget(String, String)} to drop them, e.g. when discovery removes an
- * instance. Thread-safe.
+ * from its pool; {@link ClientPoolMeters#forgetting(MicrometerCallRecorder)} drops them once a
+ * removed endpoint has drained, or call {@link #forget(String, String)} yourself. Thread-safe.
  */
 public final class MicrometerCallRecorder implements CallRecorder {
     static final String POOL_TAG = "pool";
@@ -82,8 +84,8 @@ public final class MicrometerCallRecorder implements CallRecorder {
     }
 
     @Override
-    public void record(String pool, String endpoint, Throwable error, long durationNanos) {
-        Outcome outcome = Outcome.of(error);
+    public void record(String pool, String endpoint, Verdict verdict, Throwable error, long durationNanos) {
+        Outcome outcome = Outcome.of(verdict, error);
         OutcomeMeters meters = endpointMeters(pool, endpoint).get(outcome);
         meters.requests.increment();
         meters.duration.record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
@@ -147,7 +149,7 @@ public final class MicrometerCallRecorder implements CallRecorder {
                     .tags(tags)
                     .register(registry);
             Timer duration = Timer.builder(names.duration())
-                    .description("How long the pool's calls took, middleware inside the metrics one included")
+                    .description("How long the pool's calls took, the stages inside the metrics one included")
                     .tags(tags)
                     .publishPercentileHistogram()
                     .minimumExpectedValue(minExpected)

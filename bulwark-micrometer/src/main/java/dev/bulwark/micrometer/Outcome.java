@@ -2,6 +2,7 @@ package dev.bulwark.micrometer;
 
 import dev.bulwark.CallFailedException;
 import dev.bulwark.RejectedException;
+import dev.bulwark.Verdict;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -20,10 +21,13 @@ enum Outcome {
         this.tag = tag;
     }
 
-    /** The outcome of a call that threw {@code error} ({@code null} if it returned). Allocation-free. */
-    static Outcome of(Throwable error) {
+    /**
+     * The outcome of a call that threw {@code error} ({@code null} if it returned), judged
+     * {@code verdict}: a returned result judged a failure (an HTTP 503) is a failure. Allocation-free.
+     */
+    static Outcome of(Verdict verdict, Throwable error) {
         if (error == null) {
-            return SUCCESS;
+            return verdict.isFailure() ? FAILURE : SUCCESS;
         }
         // Look through the same wrappers as the failure classifier, so a rejection carried out of a
         // Callable or a future is still a rejection.

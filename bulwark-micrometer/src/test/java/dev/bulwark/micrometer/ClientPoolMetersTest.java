@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.bulwark.breaker.CircuitBreakerConfig;
-import dev.bulwark.pool.ClientPool;
-import dev.bulwark.pool.NoEndpointAvailableException;
+import dev.bulwark.call.ClientPool;
+import dev.bulwark.call.NoEndpointAvailableException;
 import dev.bulwark.testing.FakeTicker;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -32,7 +32,7 @@ class ClientPoolMetersTest {
     }
 
     @Test
-    void registersEndpointsAddedAndRemovesEndpointsRemovedOnRefresh() {
+    void followsEndpointsAddedAndRemoved() {
         pool.add("orders-1", "c1");
         pool.add("orders-2", "c2");
         ClientPoolMeters meters = ClientPoolMeters.of(pool);
@@ -41,11 +41,10 @@ class ClientPoolMetersTest {
         assertThat(registry.get("bulwark.pool.endpoints").tag("pool", "orders").gauge().value()).isEqualTo(2);
 
         pool.add("orders-3", "c3", 4);
-        assertThat(gauge("bulwark.pool.endpoint.weight", "orders-3")).as("not before a refresh").isNull();
+        assertThat(gauge("bulwark.pool.endpoint.weight", "orders-3")).as("registered as it joins").isNotNull();
         pool.remove("orders-1");
-        assertThat(value("bulwark.pool.endpoint.in.flight", "orders-1")).as("a removed endpoint reads NaN").isNaN();
+        assertThat(gauge("bulwark.pool.endpoint.in.flight", "orders-1")).as("removed as it leaves").isNull();
 
-        meters.refresh();
         assertThat(meters.endpoints()).containsExactlyInAnyOrder("orders-2", "orders-3");
         assertThat(value("bulwark.pool.endpoint.weight", "orders-3")).isEqualTo(4);
         for (String name : new String[] {"bulwark.pool.endpoint.in.flight", "bulwark.pool.endpoint.breaker.state",
@@ -62,6 +61,31 @@ class ClientPoolMetersTest {
 
         meters.close();
         assertThat(registry.getMeters()).isEmpty();
+        pool.add("orders-9", "c9");
+        assertThat(registry.getMeters()).as("a closed binder no longer follows the pool").isEmpty();
+    }
+
+    @Test
+    void callMetersOfARemovedEndpointGoOnceItHasDrained() {
+        MicrometerCallRecorder recorder = MicrometerCallRecorder.of(registry);
+        ClientPool<String> metered = ClientPool.<String>builder("orders").ticker(ticker)
+                .stage(dev.bulwark.call.Stages.metrics(recorder, ticker)).build();
+        ClientPoolMeters.of(metered).forgetting(recorder).bindTo(registry);
+        metered.add("orders-1", "c1");
+        metered.add("orders-2", "c2");
+        String[] removedWhileRunning = new String[1];
+        metered.call((client, endpoint, context) -> {
+            removedWhileRunning[0] = endpoint.name();
+            metered.remove(endpoint.name()); // leaves while its call runs
+            assertThat(registry.find("bulwark.pool.requests").tag("endpoint", endpoint.name()).meters())
+                    .as("no call recorded yet").isEmpty();
+            return client;
+        });
+        assertThat(registry.find("bulwark.pool.requests").tag("endpoint", removedWhileRunning[0]).meters())
+                .as("recorded at the end of the call, then dropped once the endpoint drained").isEmpty();
+        metered.call((client, endpoint, context) -> client);
+        assertThat(registry.find("bulwark.pool.requests").tag("endpoint", metered.endpoints().get(0).name()).meters())
+                .hasSize(1);
     }
 
     @Test
@@ -102,12 +126,19 @@ class ClientPoolMetersTest {
 
         assertThatThrownBy(() -> pool.call((client, endpoint, context) -> client))
                 .isInstanceOf(NoEndpointAvailableException.class);
-        double rejections = registry.get("bulwark.pool.endpoint.breaker.rejections").tag("endpoint", "orders-1")
-                .functionCounter().count();
-        assertThat(rejections).isPositive();
+        assertThat(registry.get("bulwark.pool.endpoint.breaker.rejections").tag("endpoint", "orders-1")
+                .functionCounter().count()).as("an open endpoint is passed over, not asked").isZero();
 
         ticker.advance(Duration.ofSeconds(10));
         assertThat(value("bulwark.pool.endpoint.breaker.state", "orders-1")).isEqualTo(1); // half-open
+        pool.call((client, endpoint, context) -> { // the one probe; a call made meanwhile is turned away
+            assertThatThrownBy(() -> pool.call((c, e, x) -> c)).isInstanceOf(NoEndpointAvailableException.class);
+            return client;
+        });
+        assertThat(registry.get("bulwark.pool.endpoint.breaker.rejections").tag("endpoint", "orders-1")
+                .functionCounter().count()).isPositive();
+        assertThat(value("bulwark.pool.endpoint.breaker.state", "orders-1")).isEqualTo(0); // the probe closed it
+        pool.endpoint("orders-1").orElseThrow().breaker().halfOpen();
         pool.endpoint("orders-1").orElseThrow().breaker().forceOpen();
         assertThat(value("bulwark.pool.endpoint.breaker.state", "orders-1")).isEqualTo(3);
         pool.endpoint("orders-1").orElseThrow().breaker().disable();
@@ -122,7 +153,6 @@ class ClientPoolMetersTest {
         SimpleMeterRegistry second = new SimpleMeterRegistry();
         meters.bindTo(second);
         pool.add("orders-2", "c2");
-        meters.refresh();
 
         assertThat(second.getMeters()).hasSameSizeAs(registry.getMeters());
         assertThat(second.find("bulwark.pool.endpoint.in.flight").tag("endpoint", "orders-2").gauge()).isNotNull();

@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bulwark.InvalidConfigException;
 import dev.bulwark.breaker.CircuitBreakerConfig;
-import dev.bulwark.middleware.Middleware;
-import dev.bulwark.middleware.Middlewares;
-import dev.bulwark.pool.ClientPool;
+import dev.bulwark.Verdict;
+import dev.bulwark.call.ClientPool;
+import dev.bulwark.call.Stage;
+import dev.bulwark.call.Stages;
 import dev.bulwark.ratelimit.RateLimitedException;
 import dev.bulwark.ratelimit.TokenBucket;
 import dev.bulwark.testing.FakeTicker;
@@ -28,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
-/** Calls through a real pool with the metrics middleware, counted and timed in virtual time. */
+/** Calls through a real pool with the metrics stage, counted and timed in virtual time. */
 class MicrometerCallRecorderTest {
     private static final Duration SUCCESS_TIME = Duration.ofMillis(10);
     private static final Duration FAILURE_TIME = Duration.ofMillis(30);
@@ -36,22 +37,22 @@ class MicrometerCallRecorderTest {
     private final VirtualScheduler scheduler = new VirtualScheduler();
     private final FakeTicker ticker = scheduler.ticker();
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    /** The endpoint the last call went to, seen by a middleware inside the metrics one. */
+    /** The endpoint the last call went to, seen by a stage inside the metrics one. */
     private final AtomicReference<String> lastEndpoint = new AtomicReference<>();
 
     /** A pool of two endpoints whose calls are timed on the fake ticker and limited to {@code burst} calls. */
     private ClientPool<String> pool(MicrometerCallRecorder recorder, int burst) {
         TokenBucket limiter = TokenBucket.builder("inventory").permitsPerSecond(0.001).burst(burst).scheduler(scheduler).build();
-        Middleware spy = invocation -> {
+        Stage spy = invocation -> {
             lastEndpoint.set(invocation.endpoint().name());
             return invocation.proceed();
         };
         ClientPool<String> pool = ClientPool.<String>builder("inventory")
                 .ticker(ticker)
                 .breaker(CircuitBreakerConfig.builder().consecutiveFailures(1000).build())
-                .middleware(Middlewares.metrics(recorder, ticker))
-                .middleware(spy)
-                .middleware(Middlewares.rateLimit(limiter, Duration.ZERO))
+                .stage(Stages.metrics(recorder, ticker))
+                .stage(spy)
+                .stage(Stages.rateLimiter(limiter, Duration.ZERO))
                 .build();
         pool.add("inventory-1", "client-1");
         pool.add("inventory-2", "client-2");
@@ -172,11 +173,11 @@ class MicrometerCallRecorderTest {
     @Test
     void reusesItsMetersAfterTheFirstCallOfEachCombination() {
         MicrometerCallRecorder recorder = MicrometerCallRecorder.of(registry);
-        recorder.record("p", "e", null, 1_000);
+        recorder.record("p", "e", Verdict.SUCCESS, null, 1_000);
         int meters = registry.getMeters().size();
         Counter first = registry.get("bulwark.pool.requests").tags("pool", "p", "endpoint", "e", "outcome", "success").counter();
         for (int i = 0; i < 1_000; i++) {
-            recorder.record("p", "e", null, 1_000);
+            recorder.record("p", "e", Verdict.SUCCESS, null, 1_000);
         }
         assertThat(registry.getMeters()).hasSize(meters);
         assertThat(registry.get("bulwark.pool.requests").tags("pool", "p", "endpoint", "e", "outcome", "success").counter())
@@ -188,8 +189,8 @@ class MicrometerCallRecorderTest {
     void aRejectionCarriedInAWrapperIsStillARejection() {
         MicrometerCallRecorder recorder = MicrometerCallRecorder.of(registry);
         TokenBucket limiter = TokenBucket.builder("l").permitsPerSecond(1).burst(1).scheduler(scheduler).build();
-        recorder.record("p", "e", new CompletionException(limiter.rejection()), 0);
-        recorder.record("p", "e", new CompletionException(new IllegalStateException("down")), 0);
+        recorder.record("p", "e", Verdict.FAILURE, new CompletionException(limiter.rejection()), 0);
+        recorder.record("p", "e", Verdict.FAILURE, new CompletionException(new IllegalStateException("down")), 0);
 
         assertThat(registry.get("bulwark.pool.requests").tags("outcome", "rejected").counter().count()).isEqualTo(1);
         assertThat(registry.get("bulwark.pool.requests").tags("outcome", "failure").counter().count()).isEqualTo(1);
@@ -198,9 +199,9 @@ class MicrometerCallRecorderTest {
     @Test
     void forgetRemovesAnEndpointsMeters() {
         MicrometerCallRecorder recorder = MicrometerCallRecorder.of(registry);
-        recorder.record("p", "gone", null, 1_000);
-        recorder.record("p", "gone", new IllegalStateException(), 1_000);
-        recorder.record("p", "kept", null, 1_000);
+        recorder.record("p", "gone", Verdict.SUCCESS, null, 1_000);
+        recorder.record("p", "gone", Verdict.FAILURE, new IllegalStateException(), 1_000);
+        recorder.record("p", "kept", Verdict.SUCCESS, null, 1_000);
 
         assertThat(recorder.forget("p", "gone")).isTrue();
         assertThat(recorder.forget("p", "gone")).isFalse();
@@ -209,7 +210,7 @@ class MicrometerCallRecorderTest {
         assertThat(registry.find("bulwark.pool.request.errors").tag("endpoint", "gone").meters()).isEmpty();
         assertThat(registry.get("bulwark.pool.requests").tag("endpoint", "kept").counter().count()).isEqualTo(1);
 
-        recorder.record("p", "gone", null, 1_000); // it came back: counted afresh
+        recorder.record("p", "gone", Verdict.SUCCESS, null, 1_000); // it came back: counted afresh
         assertThat(registry.get("bulwark.pool.requests").tag("endpoint", "gone").counter().count()).isEqualTo(1);
     }
 

@@ -9,8 +9,8 @@ import dev.bulwark.breaker.CircuitBreakers;
 import dev.bulwark.bulkhead.Bulkhead;
 import dev.bulwark.bulkhead.BulkheadConfig;
 import dev.bulwark.bulkhead.WorkerPool;
-import dev.bulwark.middleware.Middlewares;
-import dev.bulwark.pool.ClientPool;
+import dev.bulwark.call.ClientPool;
+import dev.bulwark.call.Stages;
 import dev.bulwark.ratelimit.RateLimitedException;
 import dev.bulwark.ratelimit.SlidingWindowLimiter;
 import dev.bulwark.ratelimit.TokenBucket;
@@ -85,8 +85,8 @@ class PrometheusScrapeTest {
         TokenBucket limiter = TokenBucket.builder("inventory").permitsPerSecond(0.001).burst(3).scheduler(scheduler).build();
         ClientPool<String> pool = ClientPool.<String>builder("inventory")
                 .ticker(ticker)
-                .middleware(Middlewares.metrics(MicrometerCallRecorder.of(registry, names), ticker))
-                .middleware(Middlewares.rateLimit(limiter, Duration.ZERO))
+                .stage(Stages.metrics(MicrometerCallRecorder.of(registry, names), ticker))
+                .stage(Stages.rateLimiter(limiter, Duration.ZERO))
                 .build();
         pool.add("inventory-1", "client-1");
         for (int i = 0; i < 2; i++) {

@@ -62,7 +62,7 @@ import org.kiwiproject.consul.NotRegisteredException;
  * </ul>
  *
  * <pre>{@code
- * ServiceRegistry registry = Registries.create(RegistryConfig.builder(RegistryConfig.Type.CONSUL)
+ * ServiceRegistry registry = Registries.create(RegistryConfig.builder(RegistryConfig.CONSUL)
  *     .endpoints("http://127.0.0.1:8500")
  *     .option("token", aclToken)
  *     .build());
@@ -145,8 +145,8 @@ public final class ConsulRegistry implements ServiceRegistry {
     static ConsulRegistry connect(RegistryConfig config, Scheduler scheduler, Executor renewals) {
         Check.notNull("config", config);
         Check.notNull("scheduler", scheduler);
-        if (config.type() != RegistryConfig.Type.CONSUL) {
-            throw new InvalidConfigException("type", config.type(), "CONSUL for a Consul registry");
+        if (!RegistryConfig.CONSUL.equals(config.type())) {
+            throw new InvalidConfigException("type", config.type(), "consul for a Consul registry");
         }
         return new ConsulRegistry(ConsulSettings.from(config), scheduler, renewals);
     }

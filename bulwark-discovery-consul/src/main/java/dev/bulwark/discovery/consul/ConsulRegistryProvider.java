@@ -12,8 +12,8 @@ import dev.bulwark.discovery.ServiceRegistry;
 public final class ConsulRegistryProvider implements RegistryProvider {
 
     @Override
-    public RegistryConfig.Type type() {
-        return RegistryConfig.Type.CONSUL;
+    public String type() {
+        return RegistryConfig.CONSUL;
     }
 
     @Override

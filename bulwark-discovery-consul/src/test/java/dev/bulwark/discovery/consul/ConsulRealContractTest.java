@@ -23,7 +23,7 @@ class ConsulRealContractTest extends RegistryContract {
 
     @Override
     protected ServiceRegistry connect() {
-        RegistryConfig.Builder config = RegistryConfig.builder(RegistryConfig.Type.CONSUL)
+        RegistryConfig.Builder config = RegistryConfig.builder(RegistryConfig.CONSUL)
                 .endpoints(System.getenv("CONSUL_HTTP_ADDR"))
                 .tls("true".equalsIgnoreCase(System.getenv("CONSUL_HTTP_SSL")))
                 .connectTimeout(Duration.ofSeconds(5))

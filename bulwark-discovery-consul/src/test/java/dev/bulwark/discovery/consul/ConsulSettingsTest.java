@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ConsulSettingsTest {
 
     private static RegistryConfig.Builder consul(String... endpoints) {
-        return RegistryConfig.builder(RegistryConfig.Type.CONSUL).endpoints(endpoints);
+        return RegistryConfig.builder(RegistryConfig.CONSUL).endpoints(endpoints);
     }
 
     private static InvalidConfigException refused(RegistryConfig config) {
@@ -78,7 +78,7 @@ class ConsulSettingsTest {
 
     @Test
     void aConfigOfAnotherTypeIsRefused() {
-        RegistryConfig etcd = RegistryConfig.builder(RegistryConfig.Type.ETCD).endpoints("127.0.0.1:2379").build();
+        RegistryConfig etcd = RegistryConfig.builder(RegistryConfig.ETCD).endpoints("127.0.0.1:2379").build();
         assertThatThrownBy(() -> ConsulRegistry.connect(etcd)).isInstanceOf(InvalidConfigException.class)
                 .hasMessageContaining("type");
     }

@@ -25,7 +25,7 @@ final class Fakes {
 
     /** A config for {@code fake}: short timeouts, a 10 s watch wait. */
     static RegistryConfig.Builder config(FakeConsul fake) {
-        return RegistryConfig.builder(RegistryConfig.Type.CONSUL)
+        return RegistryConfig.builder(RegistryConfig.CONSUL)
                 .endpoints(fake.address())
                 .connectTimeout(Duration.ofSeconds(2))
                 .sessionTimeout(Duration.ofSeconds(15))

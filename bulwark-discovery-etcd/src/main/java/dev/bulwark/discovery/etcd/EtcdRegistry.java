@@ -58,7 +58,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * </ul>
  *
  * <pre>{@code
- * ServiceRegistry registry = Registries.create(RegistryConfig.builder(RegistryConfig.Type.ETCD)
+ * ServiceRegistry registry = Registries.create(RegistryConfig.builder(RegistryConfig.ETCD)
  *     .endpoints("http://10.0.0.1:2379", "http://10.0.0.2:2379")
  *     .credentials("svc", secret)
  *     .build());
@@ -120,8 +120,8 @@ public final class EtcdRegistry implements ServiceRegistry {
     public static EtcdRegistry connect(RegistryConfig config, Scheduler scheduler) {
         Check.notNull("config", config);
         Check.notNull("scheduler", scheduler);
-        if (config.type() != RegistryConfig.Type.ETCD) {
-            throw new InvalidConfigException("type", config.type(), "ETCD for an etcd registry");
+        if (!RegistryConfig.ETCD.equals(config.type())) {
+            throw new InvalidConfigException("type", config.type(), "etcd for an etcd registry");
         }
         return new EtcdRegistry(config, scheduler);
     }

@@ -12,8 +12,8 @@ import dev.bulwark.discovery.ServiceRegistry;
 public final class EtcdRegistryProvider implements RegistryProvider {
 
     @Override
-    public RegistryConfig.Type type() {
-        return RegistryConfig.Type.ETCD;
+    public String type() {
+        return RegistryConfig.ETCD;
     }
 
     @Override

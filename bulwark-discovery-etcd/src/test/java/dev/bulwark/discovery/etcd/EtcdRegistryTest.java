@@ -218,7 +218,7 @@ class EtcdRegistryTest {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
             closedPort = socket.getLocalPort();
         }
-        RegistryConfig config = RegistryConfig.builder(RegistryConfig.Type.ETCD)
+        RegistryConfig config = RegistryConfig.builder(RegistryConfig.ETCD)
                 .endpoints("127.0.0.1:" + closedPort).connectTimeout(Duration.ofSeconds(1)).build();
         try (EtcdRegistry down = EtcdRegistry.connect(config)) {
             long start = System.nanoTime();
@@ -242,26 +242,26 @@ class EtcdRegistryTest {
 
     @Test
     void badEtcdSettingsFailNamingTheField() {
-        assertThatThrownBy(() -> EtcdRegistry.connect(RegistryConfig.builder(RegistryConfig.Type.ETCD)
+        assertThatThrownBy(() -> EtcdRegistry.connect(RegistryConfig.builder(RegistryConfig.ETCD)
                 .endpoints("ftp://10.0.0.1:2379").build()))
                 .isInstanceOf(InvalidConfigException.class).hasMessageStartingWith("endpoints = ftp://10.0.0.1:2379");
-        assertThatThrownBy(() -> EtcdRegistry.connect(RegistryConfig.builder(RegistryConfig.Type.ETCD)
+        assertThatThrownBy(() -> EtcdRegistry.connect(RegistryConfig.builder(RegistryConfig.ETCD)
                 .endpoints("http://10.0.0.1:2379").tls(true).build()))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("when tls is on");
-        assertThatThrownBy(() -> EtcdRegistry.connect(RegistryConfig.builder(RegistryConfig.Type.ETCD)
+        assertThatThrownBy(() -> EtcdRegistry.connect(RegistryConfig.builder(RegistryConfig.ETCD)
                 .endpoints("10.0.0.1:2379").option("token", "x").build()))
                 .isInstanceOf(InvalidConfigException.class).hasMessageStartingWith("option.token = x");
-        assertThatThrownBy(() -> EtcdRegistry.connect(RegistryConfig.builder(RegistryConfig.Type.ETCD)
+        assertThatThrownBy(() -> EtcdRegistry.connect(RegistryConfig.builder(RegistryConfig.ETCD)
                 .endpoints("10.0.0.1:2379").option("tls-ca-file", "/etc/hostname").build()))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("only with TLS on");
-        assertThatThrownBy(() -> EtcdRegistry.connect(RegistryConfig.builder(RegistryConfig.Type.ETCD)
+        assertThatThrownBy(() -> EtcdRegistry.connect(RegistryConfig.builder(RegistryConfig.ETCD)
                 .endpoints("https://10.0.0.1:2379").option("tls-cert-file", "/etc/hostname").build()))
                 .isInstanceOf(InvalidConfigException.class).hasMessageStartingWith("option.tls-key-file = missing");
-        assertThatThrownBy(() -> EtcdRegistry.connect(RegistryConfig.builder(RegistryConfig.Type.ETCD)
+        assertThatThrownBy(() -> EtcdRegistry.connect(RegistryConfig.builder(RegistryConfig.ETCD)
                 .endpoints("https://10.0.0.1:2379").option("tls-ca-file", "/no/such/ca.pem").build()))
                 .isInstanceOf(InvalidConfigException.class).hasMessageContaining("a readable PEM file");
         assertThatThrownBy(() -> EtcdRegistry.connect(RegistryConfig.memory()))
-                .isInstanceOf(InvalidConfigException.class).hasMessageStartingWith("type = MEMORY");
+                .isInstanceOf(InvalidConfigException.class).hasMessageStartingWith("type = memory");
     }
 
     @Test

@@ -140,7 +140,7 @@ final class EtcdServer implements BeforeAllCallback, AfterAllCallback, AutoClose
 
     /** A config for this server with short timeouts, to add to. */
     RegistryConfig.Builder config() {
-        return RegistryConfig.builder(RegistryConfig.Type.ETCD)
+        return RegistryConfig.builder(RegistryConfig.ETCD)
                 .endpoints(endpoint())
                 .connectTimeout(Duration.ofSeconds(2));
     }

@@ -35,7 +35,7 @@ class EtcdTlsTest {
     }
 
     private static RegistryConfig.Builder config() {
-        return RegistryConfig.builder(RegistryConfig.Type.ETCD)
+        return RegistryConfig.builder(RegistryConfig.ETCD)
                 .endpoints(ETCD.endpoint().replace("https://", "")) // host:port, made https by tls(true)
                 .tls(true)
                 .connectTimeout(Duration.ofSeconds(2));

@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  * {@link NamingService}.
  *
  * <pre>{@code
- * ServiceRegistry registry = Registries.create(RegistryConfig.builder(RegistryConfig.Type.NACOS)
+ * ServiceRegistry registry = Registries.create(RegistryConfig.builder(RegistryConfig.NACOS)
  *     .endpoints("10.0.0.1:8848", "10.0.0.2:8848")   // HTTP ports; gRPC is on port + 1000
  *     .namespace("prod")                             // a Nacos namespace id; empty for "public"
  *     .option("group", "payments")                   // default DEFAULT_GROUP

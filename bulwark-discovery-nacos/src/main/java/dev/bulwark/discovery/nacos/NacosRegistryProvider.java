@@ -12,8 +12,8 @@ import dev.bulwark.discovery.ServiceRegistry;
 public final class NacosRegistryProvider implements RegistryProvider {
 
     @Override
-    public RegistryConfig.Type type() {
-        return RegistryConfig.Type.NACOS;
+    public String type() {
+        return RegistryConfig.NACOS;
     }
 
     @Override

@@ -67,8 +67,8 @@ final class NacosSettings {
 
     static NacosSettings of(RegistryConfig config) {
         Check.notNull("config", config);
-        if (config.type() != RegistryConfig.Type.NACOS) {
-            throw new InvalidConfigException("type", config.type(), "NACOS for a Nacos registry");
+        if (!RegistryConfig.NACOS.equals(config.type())) {
+            throw new InvalidConfigException("type", config.type(), "nacos for a Nacos registry");
         }
         String serverAddr = serverAddr(config.endpoints());
         String namespace = config.namespace().isEmpty() ? DEFAULT_NAMESPACE : matching("namespace", config.namespace(),

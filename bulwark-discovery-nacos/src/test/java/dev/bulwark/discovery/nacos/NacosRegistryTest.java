@@ -35,7 +35,7 @@ class NacosRegistryTest {
     private NacosRegistry registry = connect("true");
 
     private NacosRegistry connect(String ephemeral) {
-        return NacosRegistry.over(server.naming(), RegistryConfig.builder(RegistryConfig.Type.NACOS).endpoints("127.0.0.1:8848")
+        return NacosRegistry.over(server.naming(), RegistryConfig.builder(RegistryConfig.NACOS).endpoints("127.0.0.1:8848")
                 .option("ephemeral", ephemeral).build(), scheduler);
     }
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class NacosSettingsTest {
 
     private static RegistryConfig.Builder nacos() {
-        return RegistryConfig.builder(RegistryConfig.Type.NACOS).endpoints("10.0.0.1:8848", "http://10.0.0.2:8848");
+        return RegistryConfig.builder(RegistryConfig.NACOS).endpoints("10.0.0.1:8848", "http://10.0.0.2:8848");
     }
 
     @Test
@@ -79,7 +79,7 @@ class NacosSettingsTest {
         "option.grup      | typo",
     })
     void badValuesAreRefusedNamingTheField(String field, String value) {
-        RegistryConfig.Builder b = RegistryConfig.builder(RegistryConfig.Type.NACOS);
+        RegistryConfig.Builder b = RegistryConfig.builder(RegistryConfig.NACOS);
         switch (field) {
             case "endpoints" -> b.endpoints(value);
             case "namespace" -> b.endpoints("nacos:8848").namespace(value);
@@ -95,7 +95,7 @@ class NacosSettingsTest {
 
     @Test
     void anotherRegistryTypeIsRefused() {
-        RegistryConfig etcd = RegistryConfig.builder(RegistryConfig.Type.ETCD).endpoints("http://127.0.0.1:2379").build();
+        RegistryConfig etcd = RegistryConfig.builder(RegistryConfig.ETCD).endpoints("http://127.0.0.1:2379").build();
         assertThatThrownBy(() -> NacosSettings.of(etcd))
                 .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("type"));
     }
@@ -105,7 +105,7 @@ class NacosSettingsTest {
         assertThat(ServiceLoader.load(RegistryProvider.class).stream().map(ServiceLoader.Provider::get))
                 .anySatisfy(p -> {
                     assertThat(p).isInstanceOf(NacosRegistryProvider.class);
-                    assertThat(p.type()).isEqualTo(RegistryConfig.Type.NACOS);
+                    assertThat(p.type()).isEqualTo(RegistryConfig.NACOS);
                 });
     }
 }

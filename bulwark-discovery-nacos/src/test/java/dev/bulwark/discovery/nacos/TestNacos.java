@@ -17,7 +17,7 @@ final class TestNacos {
     }
 
     static RegistryConfig.Builder config() {
-        RegistryConfig.Builder b = RegistryConfig.builder(RegistryConfig.Type.NACOS).endpoints(System.getenv("NACOS_ADDR"))
+        RegistryConfig.Builder b = RegistryConfig.builder(RegistryConfig.NACOS).endpoints(System.getenv("NACOS_ADDR"))
                 .connectTimeout(Duration.ofSeconds(5));
         String user = System.getenv("NACOS_USERNAME");
         if (user != null && !user.isBlank()) {

@@ -28,7 +28,7 @@ import org.apache.zookeeper.KeeperException;
  * A {@link ServiceRegistry} on Apache ZooKeeper, through Apache Curator.
  *
  * <pre>{@code
- * ServiceRegistry registry = Registries.create(RegistryConfig.builder(RegistryConfig.Type.ZOOKEEPER)
+ * ServiceRegistry registry = Registries.create(RegistryConfig.builder(RegistryConfig.ZOOKEEPER)
  *     .endpoints("10.0.0.1:2181", "10.0.0.2:2181")
  *     .namespace("/bulwark/services")          // the default
  *     .sessionTimeout(Duration.ofSeconds(15))  // how long registrations outlive a silent client
@@ -92,8 +92,8 @@ public final class ZooKeeperRegistry implements ServiceRegistry {
      */
     public static ZooKeeperRegistry connect(RegistryConfig config) {
         Check.notNull("config", config);
-        if (config.type() != RegistryConfig.Type.ZOOKEEPER) {
-            throw new InvalidConfigException("type", config.type(), "ZOOKEEPER for a ZooKeeperRegistry");
+        if (!RegistryConfig.ZOOKEEPER.equals(config.type())) {
+            throw new InvalidConfigException("type", config.type(), "zookeeper for a ZooKeeperRegistry");
         }
         Layout layout = Layout.of(config.namespace());
         String connectString = CuratorClients.connectString(config.endpoints());

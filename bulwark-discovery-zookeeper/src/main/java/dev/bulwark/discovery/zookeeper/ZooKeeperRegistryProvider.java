@@ -11,8 +11,8 @@ import dev.bulwark.discovery.ServiceRegistry;
 public final class ZooKeeperRegistryProvider implements RegistryProvider {
 
     @Override
-    public RegistryConfig.Type type() {
-        return RegistryConfig.Type.ZOOKEEPER;
+    public String type() {
+        return RegistryConfig.ZOOKEEPER;
     }
 
     @Override

@@ -37,7 +37,7 @@ final class TestZooKeeper implements AutoCloseable {
 
     /** A config for this server under {@code namespace}, with the test session timeout. */
     RegistryConfig.Builder config(String namespace) {
-        return RegistryConfig.builder(RegistryConfig.Type.ZOOKEEPER)
+        return RegistryConfig.builder(RegistryConfig.ZOOKEEPER)
                 .endpoints(connectString())
                 .namespace(namespace)
                 .sessionTimeout(SESSION)

@@ -235,10 +235,10 @@ class ZooKeeperRegistryTest {
                 .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("namespace"));
         assertThatThrownBy(() -> ZooKeeperRegistry.connect(zookeeper.config("/a//b").build()))
                 .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("namespace"));
-        assertThatThrownBy(() -> ZooKeeperRegistry.connect(RegistryConfig.builder(RegistryConfig.Type.ZOOKEEPER)
+        assertThatThrownBy(() -> ZooKeeperRegistry.connect(RegistryConfig.builder(RegistryConfig.ZOOKEEPER)
                 .endpoints("127.0.0.1:99999").build()))
                 .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("endpoints"));
-        assertThatThrownBy(() -> ZooKeeperRegistry.connect(RegistryConfig.builder(RegistryConfig.Type.ETCD)
+        assertThatThrownBy(() -> ZooKeeperRegistry.connect(RegistryConfig.builder(RegistryConfig.ETCD)
                 .endpoints("127.0.0.1:2379").build()))
                 .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("type"));
         assertThatThrownBy(() -> registry.list(".."))
@@ -259,7 +259,7 @@ class ZooKeeperRegistryTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort(); // free once closed: nothing listens there
         }
-        RegistryConfig config = RegistryConfig.builder(RegistryConfig.Type.ZOOKEEPER).endpoints("127.0.0.1:" + port)
+        RegistryConfig config = RegistryConfig.builder(RegistryConfig.ZOOKEEPER).endpoints("127.0.0.1:" + port)
                 .connectTimeout(Duration.ofMillis(500)).build();
         long start = System.nanoTime();
         assertThatThrownBy(() -> ZooKeeperRegistry.connect(config)).isInstanceOf(RegistryException.class)

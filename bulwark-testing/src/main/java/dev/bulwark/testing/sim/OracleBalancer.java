@@ -3,6 +3,7 @@ package dev.bulwark.testing.sim;
 import dev.bulwark.CallContext;
 import dev.bulwark.balance.Endpoint;
 import dev.bulwark.balance.EndpointSet;
+import dev.bulwark.balance.Exclusion;
 import dev.bulwark.balance.LoadBalancer;
 import java.util.Set;
 import java.util.random.RandomGenerator;
@@ -18,29 +19,27 @@ final class OracleBalancer implements LoadBalancer {
     }
 
     @Override
-    public <E extends Endpoint> E pick(EndpointSet<E> endpoints, CallContext context, Endpoint avoid) {
-        E best = least(endpoints, avoid, false);
+    public Endpoint pick(EndpointSet<? extends Endpoint> endpoints, CallContext context, Exclusion tried) {
+        Endpoint best = least(endpoints, tried, false);
         if (best == null) {
-            best = least(endpoints, avoid, true);
+            best = least(endpoints, tried, true);
         }
-        if (best == null && avoid != null && avoid.isAvailable()) {
-            @SuppressWarnings("unchecked")
-            E only = (E) avoid;
-            best = only;
+        if (best == null) {
+            best = least(endpoints, Exclusion.NONE, true); // only tried ones left: better one of them than none
         }
         return best;
     }
 
-    private <E extends Endpoint> E least(EndpointSet<E> endpoints, Endpoint avoid, boolean includeBad) {
+    private Endpoint least(EndpointSet<? extends Endpoint> endpoints, Exclusion tried, boolean includeBad) {
         int n = endpoints.size();
         if (n == 0) {
             return null;
         }
         int start = random.nextInt(n); // ties go to the first found from a random start
-        E best = null;
+        Endpoint best = null;
         for (int i = 0; i < n; i++) {
-            E e = endpoints.get((start + i) % n);
-            if (e == avoid || !e.isAvailable() || (!includeBad && bad.contains(e.name()))) {
+            Endpoint e = endpoints.get((start + i) % n);
+            if (tried.excludes(e) || !e.isAvailable() || (!includeBad && bad.contains(e.name()))) {
                 continue;
             }
             if (best == null || e.stats().inFlight() < best.stats().inFlight()) {

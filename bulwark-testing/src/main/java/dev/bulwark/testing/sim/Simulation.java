@@ -4,6 +4,7 @@ import dev.bulwark.CallContext;
 import dev.bulwark.InvalidConfigException;
 import dev.bulwark.Verdict;
 import dev.bulwark.balance.EndpointSet;
+import dev.bulwark.balance.Exclusion;
 import dev.bulwark.balance.EndpointStats;
 import dev.bulwark.balance.LoadBalancer;
 import dev.bulwark.balance.LoadBalancers;
@@ -225,7 +226,7 @@ public final class Simulation {
             SimEndpoint chosen = null;
             long permit = CircuitBreaker.NO_PERMIT;
             for (int pick = 0; pick < PICKS && chosen == null; pick++) {
-                SimEndpoint candidate = balancer.pick(set, context, null);
+                SimEndpoint candidate = (SimEndpoint) balancer.pick(set, context, Exclusion.NONE);
                 if (candidate == null) {
                     break;
                 }

@@ -81,17 +81,15 @@ class SimulationTest {
     void aTimedOutRequestStaysInFlightUntilTheBackendAnswersAndTeachesOnlyTheTimeout() {
         AtomicInteger mostInFlight = new AtomicInteger();
         AtomicLong highestEstimate = new AtomicLong();
-        Balancing watching = Balancing.of("watching round robin", random -> new LoadBalancer() {
-            private final LoadBalancer roundRobin = LoadBalancers.roundRobin();
-
-            @Override
-            public <E extends Endpoint> E pick(EndpointSet<E> endpoints, CallContext context, Endpoint avoid) {
-                E stuck = endpoints.get(0);
+        Balancing watching = Balancing.of("watching round robin", random -> {
+            LoadBalancer roundRobin = LoadBalancers.roundRobin();
+            return (endpoints, context, tried) -> {
+                Endpoint stuck = endpoints.get(0);
                 long now = stuck.stats().ticker().read();
                 mostInFlight.accumulateAndGet(stuck.stats().inFlight(), Math::max);
                 highestEstimate.accumulateAndGet((long) stuck.stats().latencyNanos(now), Math::max);
-                return roundRobin.pick(endpoints, context, avoid);
-            }
+                return roundRobin.pick(endpoints, context, tried);
+            };
         });
         Simulation simulation = Simulation.builder()
                 .backend(Backend.builder("stuck").stalled(Duration.ofSeconds(1)).build())

@@ -1,0 +1,115 @@
+package dev.bulwark.call;
+
+import dev.bulwark.CallContext;
+import dev.bulwark.balance.Endpoint;
+import dev.bulwark.internal.Check;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A synchronous call on its way through a chain. One mutable object serves every position: a
+ * stage's {@code proceed} moves it one position in, runs the rest, and puts back what it changed
+ * (position, context, endpoint, attempt) before returning, so each position sees the call exactly
+ * as its own stage left it: proceeding twice runs the inner chain twice, the same way.
+ */
+final class Frame implements Invocation {
+    private Chain chain;
+    private int index;
+    private CallContext context;
+    private Object task;
+    Endpoint endpoint;
+    int attempt;
+    final CallState state = new CallState();
+    final PermitSlot slot = new PermitSlot();
+
+    void start(Chain owner, CallContext callContext, Object callTask) {
+        chain = owner;
+        index = -1;
+        context = callContext;
+        task = callTask;
+        endpoint = null;
+        attempt = 1;
+    }
+
+    void finish() {
+        chain = null;
+        context = null;
+        task = null;
+        endpoint = null;
+        state.clear();
+    }
+
+    Chain owner() {
+        return chain;
+    }
+
+    @Override
+    public String chain() {
+        return chain.name;
+    }
+
+    @Override
+    public CallContext context() {
+        return context;
+    }
+
+    @Override
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    @Override
+    public int attempt() {
+        return attempt;
+    }
+
+    @Override
+    public boolean isAsync() {
+        return false;
+    }
+
+    @Override
+    public Object proceed() throws Exception {
+        return proceed(context);
+    }
+
+    @Override
+    public Object proceed(CallContext innerContext) throws Exception {
+        Check.notNull("context", innerContext);
+        Chain c = chain;
+        if (c == null) {
+            throw new IllegalStateException("proceed() on a call that has ended: an invocation is valid only while its stage runs");
+        }
+        int here = index;
+        CallContext outerContext = context;
+        int next = here + 1;
+        index = next;
+        context = innerContext;
+        try {
+            return next < c.stages.length ? c.stages[next].call(this) : c.terminal.call(this, task);
+        } finally {
+            index = here;
+            context = outerContext;
+        }
+    }
+
+    @Override
+    public CompletableFuture<Object> proceedAsync() {
+        return proceedAsync(context);
+    }
+
+    @Override
+    public CompletableFuture<Object> proceedAsync(CallContext innerContext) {
+        return CompletableFuture.failedFuture(new IllegalStateException("stage '" + stageName()
+                + "' called proceedAsync() in a synchronous call of '" + chain() + "': call proceed()"));
+    }
+
+    String stageName() {
+        return chain == null ? "?" : chain.stageName(index);
+    }
+
+    @Override
+    public String toString() {
+        return "Invocation{" + (chain == null ? "ended" : chain.name + " at " + stageName() + ", attempt " + attempt
+                + (endpoint == null ? "" : ", endpoint " + endpoint.name())) + '}';
+    }
+}
