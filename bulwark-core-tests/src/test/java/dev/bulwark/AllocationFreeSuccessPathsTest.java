@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.bulkhead.Bulkhead;
 import dev.bulwark.bulkhead.BulkheadConfig;
+import dev.bulwark.call.ClientCall;
+import dev.bulwark.call.ClientPool;
 import dev.bulwark.call.Pipeline;
+import dev.bulwark.call.Stages;
 import dev.bulwark.ratelimit.TokenBucket;
 import dev.bulwark.retry.Backoff;
 import dev.bulwark.retry.Retry;
@@ -104,5 +107,24 @@ class AllocationFreeSuccessPathsTest {
                 .circuitBreaker(CircuitBreaker.builder("c").failureRate(50).countWindow(100).build())
                 .build();
         assertThat(allocatedBy(() -> pipeline.call(WORK))).isZero();
+    }
+
+    @Test
+    void poolSuccessPathAllocatesNothing() {
+        for (dev.bulwark.balance.Strategy strategy : new dev.bulwark.balance.Strategy[] {
+                dev.bulwark.balance.Strategy.ROUND_ROBIN, dev.bulwark.balance.Strategy.PEAK_EWMA}) {
+            ClientPool<String> pool = ClientPool.<String>builder("p")
+                    .balancer(strategy.create())
+                    .retry(Retry.builder("r").maxAttempts(3).backoff(Backoff.fixed(Duration.ofMillis(10))).build())
+                    .rateLimiter(TokenBucket.builder("l").permitsPerSecond(1e9).burst(1_000_000).build())
+                    .bulkhead(Bulkhead.of("b", BulkheadConfig.of(10)))
+                    .stage(invocation -> invocation.proceed())
+                    .stage(Stages.metrics((chain, endpoint, verdict, error, nanos) -> { }))
+                    .build();
+            pool.add("a", "a");
+            pool.add("b", "b");
+            ClientCall<String, Object> call = (client, endpoint, context) -> client;
+            assertThat(allocatedBy(() -> pool.call(call))).as(strategy.name()).isZero();
+        }
     }
 }

@@ -59,12 +59,59 @@ class ServiceDiscoveryTest {
     }
 
     @Test
-    void watchersSeeTheListNowAndAfterEachChange() {
+    void watchersSeeTheListNowAndAfterEachChangeUntilTheyStop() throws Exception {
         List<Integer> sizes = new ArrayList<>();
-        discovery.watch("users", list -> sizes.add(list.size()));
+        AutoCloseable watching = discovery.watch("users", list -> sizes.add(list.size()));
         registry.register(instance(1));
         registry.register(instance(2));
+        watching.close();
+        registry.register(instance(3));
         assertThat(sizes).containsExactly(0, 1, 2);
+    }
+
+    @Test
+    void pickRefusesStrategiesThatNeedCallStatistics() {
+        for (dev.bulwark.balance.Strategy s : dev.bulwark.balance.Strategy.values()) {
+            if (s.needsStatistics()) {
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServiceDiscovery.builder(registry).strategy(s))
+                        .isInstanceOf(dev.bulwark.InvalidConfigException.class)
+                        .hasMessageStartingWith("strategy = " + s + ": allowed is a strategy that needs no call statistics")
+                        .hasMessageContaining("DiscoveryPools.bind");
+            } else {
+                assertThat(ServiceDiscovery.builder(registry).strategy(s).build()).isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void aClientFactoryFailingForOneInstanceCostsOnlyThatInstance() throws Exception {
+        ClientPool<Client> pool = ClientPool.<Client>builder("users").build();
+        ServiceInstance bad = instance(66);
+        int[] attempts = {0};
+        registry.register(instance(1));
+        registry.register(bad);
+        registry.register(instance(2));
+        DiscoveryPools.Binding binding = DiscoveryPools.bind(pool, discovery, "users", instance -> {
+            if (instance.port() == 66) {
+                attempts[0]++;
+                throw new IllegalArgumentException("cannot reach " + instance.address());
+            }
+            return new Client(instance);
+        });
+
+        assertThat(pool.endpoints()).extracting(PoolEndpoint::name).containsExactlyInAnyOrder(instance(1).id(), instance(2).id());
+        assertThat(binding.factoryFailures()).isEqualTo(1);
+        assertThat(binding.skipped()).containsExactly(bad.id());
+
+        registry.register(instance(3)); // another change: the failed version is not tried again
+        assertThat(attempts[0]).isEqualTo(1);
+        registry.register(bad.toBuilder().weight(2).build()); // the bad instance changed: tried again
+        assertThat(attempts[0]).isEqualTo(2);
+        assertThat(binding.factoryFailures()).isEqualTo(2);
+
+        binding.close();
+        registry.register(instance(4));
+        assertThat(pool.endpoints()).as("a closed binding no longer follows discovery").hasSize(3);
     }
 
     /** A client that records whether it was closed. */

@@ -69,8 +69,8 @@ final class AsyncInvocation implements Invocation {
 
     @Override
     public Object proceed() {
-        throw new IllegalStateException("stage '" + chain.stageName(index) + "' called proceed() in an asynchronous call of '"
-                + chain.name + "': call proceedAsync()");
+        throw new StageContractException(chain.stageName(index), "stage '" + chain.stageName(index)
+                + "' called proceed() in an asynchronous call of '" + chain.name + "': call proceedAsync()");
     }
 
     @Override
@@ -97,7 +97,7 @@ final class AsyncInvocation implements Invocation {
             return CompletableFuture.failedFuture(e);
         }
         if (future == null) {
-            return CompletableFuture.failedFuture(new IllegalStateException(
+            return CompletableFuture.failedFuture(new StageContractException(chain.stageName(next),
                     (next < chain.stages.length ? "stage '" + chain.stageName(next) + "'" : "the call") + " of '"
                             + chain.name + "' returned no future"));
         }

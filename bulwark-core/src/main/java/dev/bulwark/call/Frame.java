@@ -69,16 +69,19 @@ final class Frame implements Invocation {
 
     @Override
     public Object proceed() throws Exception {
+        if (chain == null) {
+            throw ended();
+        }
         return proceed(context);
     }
 
     @Override
     public Object proceed(CallContext innerContext) throws Exception {
-        Check.notNull("context", innerContext);
         Chain c = chain;
         if (c == null) {
-            throw new IllegalStateException("proceed() on a call that has ended: an invocation is valid only while its stage runs");
+            throw ended();
         }
+        Check.notNull("context", innerContext);
         int here = index;
         CallContext outerContext = context;
         int next = here + 1;
@@ -99,8 +102,16 @@ final class Frame implements Invocation {
 
     @Override
     public CompletableFuture<Object> proceedAsync(CallContext innerContext) {
-        return CompletableFuture.failedFuture(new IllegalStateException("stage '" + stageName()
+        if (chain == null) {
+            return CompletableFuture.failedFuture(ended());
+        }
+        return CompletableFuture.failedFuture(new StageContractException(stageName(), "stage '" + stageName()
                 + "' called proceedAsync() in a synchronous call of '" + chain() + "': call proceed()"));
+    }
+
+    private static StageContractException ended() {
+        return new StageContractException("?", "proceed() on a call that has ended: an invocation is valid only while"
+                + " its stage runs");
     }
 
     String stageName() {

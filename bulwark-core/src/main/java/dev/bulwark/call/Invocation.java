@@ -28,7 +28,7 @@ public interface Invocation {
     /**
      * Runs the rest of the chain and, at its end, the call itself; returns its result.
      *
-     * @throws IllegalStateException in an asynchronous call
+     * @throws StageContractException in an asynchronous call
      */
     Object proceed() throws Exception;
 
@@ -37,7 +37,7 @@ public interface Invocation {
 
     /**
      * Starts the rest of the chain and, at its end, the call itself. Never throws: a failure fails
-     * the returned future. In a synchronous call the future fails with an {@link IllegalStateException}.
+     * the returned future. In a synchronous call the future fails with a {@link StageContractException}.
      */
     CompletableFuture<Object> proceedAsync();
 

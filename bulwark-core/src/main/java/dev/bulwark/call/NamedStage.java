@@ -6,10 +6,21 @@ import java.util.concurrent.CompletableFuture;
 final class NamedStage implements Stage {
     private final String name;
     private final Stage stage;
+    private final boolean asynchronous;
 
     NamedStage(String name, Stage stage) {
         this.name = name;
         this.stage = stage;
+        this.asynchronous = hasAsyncFace(stage);
+    }
+
+    /** Whether {@code stage} implements {@link Stage#callAsync} rather than inheriting the refusal. */
+    static boolean hasAsyncFace(Stage stage) {
+        try {
+            return stage.getClass().getMethod("callAsync", Invocation.class).getDeclaringClass() != Stage.class;
+        } catch (NoSuchMethodException impossible) {
+            return true;
+        }
     }
 
     @Override
@@ -19,7 +30,7 @@ final class NamedStage implements Stage {
 
     @Override
     public CompletableFuture<Object> callAsync(Invocation invocation) {
-        return stage.callAsync(invocation);
+        return asynchronous ? stage.callAsync(invocation) : Stage.super.callAsync(invocation); // refused under our name
     }
 
     @Override

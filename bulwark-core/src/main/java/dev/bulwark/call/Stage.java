@@ -33,10 +33,10 @@ public interface Stage {
 
     /**
      * Handles an asynchronous call without blocking; normally returns {@code invocation.proceedAsync()}.
-     * The default fails the call: this stage has no asynchronous face.
+     * The default fails the call with a {@link StageContractException}: this stage has no asynchronous face.
      */
     default CompletableFuture<Object> callAsync(Invocation invocation) {
-        return CompletableFuture.failedFuture(new UnsupportedOperationException("stage '" + name()
+        return CompletableFuture.failedFuture(new StageContractException(name(), "stage '" + name()
                 + "' has no asynchronous face: implement Stage.callAsync, or build it with Stages.observing"));
     }
 

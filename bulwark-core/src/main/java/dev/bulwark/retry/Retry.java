@@ -323,12 +323,20 @@ public final class Retry {
         return retry && (retryWhen == null || retryWhen.shouldRetry(error, attempt));
     }
 
+    /**
+     * Whether the caller was interrupted or gave up: the thread's interrupt status, or an
+     * interruption or cancellation carried out of the attempt as such (perhaps wrapped in
+     * CallFailedException, CompletionException or ExecutionException). A timeout that interrupted
+     * the attempt's own work is not one: it is a failure of that attempt, and retried.
+     */
     private static boolean isInterruption(Throwable error) {
-        if (error instanceof InterruptedException || error instanceof CancellationException) {
-            return true;
+        Throwable e = error;
+        while ((e instanceof CallFailedException || e instanceof java.util.concurrent.CompletionException
+                || e instanceof java.util.concurrent.ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
         }
-        Throwable cause = error.getCause();
-        return cause instanceof InterruptedException || Thread.currentThread().isInterrupted();
+        return e instanceof InterruptedException || e instanceof CancellationException
+                || Thread.currentThread().isInterrupted();
     }
 
     private long nextDelay(int attempt, long previousDelay, Object result, Throwable error) {
