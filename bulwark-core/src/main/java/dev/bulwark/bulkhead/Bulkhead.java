@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  *
  * <pre>{@code
  * Bulkhead bulkhead = Bulkhead.of("reports", BulkheadConfig.of(10));
- * Report r = bulkhead.call(() -> reports.render(id));
+ * String report = bulkhead.call(() -> "report 42, rendered");
  * }</pre>
  *
  * Built on {@link Semaphore} (non-fair), whose uncontended acquire and release are a CAS each and

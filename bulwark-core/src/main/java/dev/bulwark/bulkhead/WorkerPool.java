@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <pre>{@code
  * try (WorkerPool pool = WorkerPool.builder("thumbnails").workers(4).queueCapacity(100).build()) {
- *     CompletableFuture<Image> image = pool.submit(() -> render(id));
+ *     CompletableFuture<String> thumbnail = pool.submit(() -> "thumbnail of image 42");
  * }
  * }</pre>
  */

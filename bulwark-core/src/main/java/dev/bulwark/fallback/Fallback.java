@@ -16,8 +16,8 @@ import java.util.function.Supplier;
  * source. It sees every failure, rejections included, so it belongs outermost in a pipeline.
  *
  * <pre>{@code
- * Fallback<Recommendations> fallback = Fallback.of(error -> Recommendations.popular());
- * Recommendations r = fallback.call(() -> recommender.forUser(id));
+ * Fallback<List<String>> fallback = Fallback.of(error -> List.of("the most popular items"));
+ * List<String> recommended = fallback.call(() -> failWith("the recommender is down"));
  * }</pre>
  */
 public final class Fallback<T> {

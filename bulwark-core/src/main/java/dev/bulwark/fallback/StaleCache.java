@@ -27,9 +27,10 @@ import java.util.function.Predicate;
  * served without calling at all (a <em>hit</em>). Counters of each are in {@link #stats()}.
  *
  * <pre>{@code
- * StaleCache<String, Profile> profiles = StaleCache.<String, Profile>builder("profiles")
+ * StaleCache<String, String> profiles = StaleCache.<String, String>builder("profiles")
  *     .maxStaleness(Duration.ofMinutes(5)).maxEntries(50_000).build();
- * Profile p = profiles.call(userId, () -> profileService.get(userId));
+ * String profile = profiles.call(userId, () -> "profile of " + userId);   // remembered
+ * String stale = profiles.call(userId, () -> failWith("down"));           // served from memory
  * }</pre>
  */
 public final class StaleCache<K, V> {

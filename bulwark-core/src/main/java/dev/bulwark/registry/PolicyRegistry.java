@@ -20,7 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <pre>{@code
  * PolicyRegistry<CircuitBreaker, CircuitBreakerConfig> breakers = CircuitBreakers.registry(CircuitBreakerConfig.defaults());
- * breakers.get("grpc:user-service").call(() -> ...);
+ * String user = breakers.get("grpc:user-service").call(() -> "user-42");
+ * CircuitBreakerConfig stricter = CircuitBreakerConfig.builder().consecutiveFailures(2).build();
  * breakers.apply("grpc:user-service", stricter);   // live, keeps state
  * }</pre>
  *

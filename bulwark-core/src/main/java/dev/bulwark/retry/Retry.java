@@ -36,9 +36,9 @@ import java.util.function.Supplier;
  * Retry retry = Retry.builder("inventory")
  *     .maxAttempts(4)
  *     .backoff(Backoff.exponential(Duration.ofMillis(50), 2, Duration.ofSeconds(2)).withJitter(Jitter.FULL))
- *     .budget(sharedBudget)
+ *     .budget(RetryBudget.builder().ratio(0.1).build())      // shared by every call of the service
  *     .build();
- * Stock stock = retry.call(() -> inventory.stock(sku));
+ * String stock = retry.call(() -> "12 in stock");
  * }</pre>
  *
  * Immutable and thread-safe; a call that succeeds at once allocates nothing.

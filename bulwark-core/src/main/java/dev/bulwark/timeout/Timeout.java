@@ -25,7 +25,7 @@ import java.util.function.Supplier;
  *
  * <pre>{@code
  * Timeout timeout = Timeout.of("pricing", Duration.ofMillis(300));
- * Price p = timeout.call(() -> pricing.quote(sku));
+ * String price = timeout.call(() -> "9.99");
  * }</pre>
  */
 public final class Timeout {

@@ -18,11 +18,11 @@ import java.util.Map;
  * once and stays stable when the class changes. Instants are ISO-8601 strings, the TTL an ISO-8601
  * duration.
  *
- * <pre>{@code
+ * <pre>
  * {"service":"users","id":"users-1","host":"10.0.0.7","port":8080,"version":"1.4.2","protocol":"grpc",
  *  "health":"UP","weight":2,"zone":"eu-west-1a","metadata":{"commit":"9f2c1e"},"tags":["canary"],
  *  "registeredAt":"2025-01-02T03:04:05.678Z","updatedAt":"2025-01-02T03:04:05.678Z","ttl":"PT15S"}
- * }</pre>
+ * </pre>
  *
  * Decoding is strict about what it needs (service, id, host, port, and registeredAt unless a
  * default is given; every field of the right type, every value valid) and ignores fields it does

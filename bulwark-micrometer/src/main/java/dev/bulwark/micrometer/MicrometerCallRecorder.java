@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * rejections. Hand it to a metrics stage:
  *
  * <pre>{@code
- * MicrometerCallRecorder recorder = MicrometerCallRecorder.of(registry);          // bulwark.pool.*
- * // or MicrometerCallRecorder.of(registry, CallMetricNames.MIDDLEWARE)            // middleware_requests_total, ...
+ * MicrometerCallRecorder recorder = MicrometerCallRecorder.of(meterRegistry);     // bulwark.pool.*
+ * // or MicrometerCallRecorder.of(meterRegistry, CallMetricNames.MIDDLEWARE)       // middleware_requests_total, ...
  * ClientPool<URI> pool = ClientPool.<URI>builder("inventory")
  *     .stage(Stages.recover())
  *     .stage(Stages.metrics(recorder))

@@ -17,13 +17,15 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <pre>{@code
  * VirtualScheduler scheduler = new VirtualScheduler();
- * Retry retry = Retry.builder("payments")...scheduler(scheduler).build();
- * retry.call(flakyCall);                        // backoff sleeps are instant
- * assertThat(scheduler.sleeps()).containsExactly(100_000_000L, 200_000_000L);
+ * Retry retry = Retry.builder("payments").maxAttempts(3)
+ *     .backoff(Backoff.exponential(Duration.ofMillis(100), 2, Duration.ofSeconds(1))).scheduler(scheduler).build();
+ * int[] calls = {0};
+ * retry.call(() -> ++calls[0] < 3 ? failWith("flaky") : "paid");   // backoff sleeps are instant
+ * List<Long> slept = scheduler.sleeps();                            // [100_000_000, 200_000_000]
  *
- * CompletableFuture<String> reply = dependency.callAsync();
- * scheduler.advance(Duration.ofMillis(50));      // runs every task due in those 50 ms
- * assertThat(reply).isDone();
+ * CompletableFuture<String> reply = new CompletableFuture<>();
+ * scheduler.schedule(() -> reply.complete("late"), Duration.ofMillis(50).toNanos());
+ * scheduler.advance(Duration.ofMillis(50));      // runs every task due in those 50 ms: reply is done
  * }</pre>
  *
  * <h2>How time moves</h2>

@@ -22,12 +22,12 @@ import java.util.regex.Pattern;
  * metadata under {@code bulwark.*} keys, beside the user's own metadata (kept under its own keys,
  * so other Nacos clients see it as usual):
  *
- * <pre>{@code
+ * <pre>
  * ip=10.0.0.7 port=8080 instanceId=users-1 weight=2.0 healthy=true enabled=true clusterName=DEFAULT
  * metadata: commit=9f2c1e  bulwark.id=users-1  bulwark.version=1.4.2  bulwark.protocol=grpc
  *           bulwark.zone=eu-west-1a  bulwark.health=UP  bulwark.weight=2  bulwark.tags=["canary"]
  *           bulwark.registeredAt=2025-01-31T12:00:00Z  bulwark.updatedAt=2025-01-31T12:00:00Z  bulwark.ttl=PT15S
- * }</pre>
+ * </pre>
  *
  * <ul>
  *   <li><b>Weight.</b> Nacos caps weights at {@value #MAX_NACOS_WEIGHT}; the exact weight is kept

@@ -23,7 +23,9 @@ import java.util.function.Supplier;
  * an empty push (watchers are told every instance was deleted), and dropped watch connections.
  *
  * <pre>{@code
- * FaultInjectingRegistry registry = FaultInjectingRegistry.wrap(InMemoryRegistry.create(scheduler, sweep), scheduler);
+ * VirtualScheduler scheduler = new VirtualScheduler();
+ * FaultInjectingRegistry registry = FaultInjectingRegistry.wrap(
+ *         InMemoryRegistry.create(scheduler, Duration.ofSeconds(1)), scheduler);
  * registry.unreachable(true);   // discovery must keep serving what it knew
  * }</pre>
  */

@@ -12,7 +12,8 @@ import java.util.random.RandomGenerator;
  * on how many others are in flight. Immutable.
  *
  * <pre>{@code
- * Backend.healthy("b1", LatencyDistribution.logNormal(Duration.ofMillis(10), Duration.ofMillis(50)));
+ * LatencyDistribution normal = LatencyDistribution.logNormal(Duration.ofMillis(10), Duration.ofMillis(50));
+ * Backend.healthy("b1", normal);
  * Backend.builder("stuck").stalled(Duration.ofSeconds(2)).build();            // every answer takes 2 s
  * Backend.builder("flaky").latency(normal).failureRate(0.5)
  *         .failureLatency(LatencyDistribution.fixed(Duration.ofMillis(1))).build(); // fails fast half the time

@@ -15,7 +15,7 @@ import java.util.random.RandomGenerator;
  * <pre>{@code
  * Balancing.of(Strategy.PEAK_EWMA);
  * Balancing.oracle("stalled");                                  // knows which backend is bad
- * Balancing.of("first available", random -> myBalancer);        // your own
+ * Balancing.of("random", random -> LoadBalancers.create(Strategy.RANDOM, random));   // any balancer
  * }</pre>
  */
 public final class Balancing {
