@@ -172,8 +172,9 @@ class ClientPoolChurnTest {
 
     @Test
     void asynchronousCallsFailOverAcrossEndpointsRemovedMidCall() {
-        ClientPool<String> pool = ClientPool.<String>builder("p")
-                .retry(Retry.builder("p").maxAttempts(3).backoff(Backoff.none()).build()).build();
+        dev.bulwark.testing.VirtualScheduler scheduler = new dev.bulwark.testing.VirtualScheduler();
+        ClientPool<String> pool = ClientPool.<String>builder("p").scheduler(scheduler)
+                .retry(Retry.builder("p").maxAttempts(3).backoff(Backoff.none()).scheduler(scheduler).build()).build();
         pool.add("a", "a");
         pool.add("b", "b");
         AtomicInteger attempts = new AtomicInteger();
@@ -184,6 +185,7 @@ class ClientPoolChurnTest {
             }
             return CompletableFuture.completedFuture(client);
         });
+        scheduler.runDue(); // the retry, at once on the scheduler
         assertThat(call).isDone();
         assertThat(call.join()).isIn("a", "b");
         assertThat(pool.endpoints()).hasSize(1).allMatch(e -> e.client().equals(call.join()));

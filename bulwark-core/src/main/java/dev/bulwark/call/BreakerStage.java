@@ -5,7 +5,7 @@ import dev.bulwark.time.Ticker;
 import java.util.concurrent.CompletableFuture;
 
 /** Rejects attempts while a breaker is open and reports each attempt's outcome to it, once. */
-final class BreakerStage implements Stage {
+final class BreakerStage implements Stage, BuiltIn {
     private final CircuitBreaker breaker;
     private final Ticker ticker;
 
@@ -16,6 +16,11 @@ final class BreakerStage implements Stage {
 
     @Override
     public Object call(Invocation invocation) throws Exception {
+        return call(breaker, ticker, (Frame) invocation, null);
+    }
+
+    /** One attempt through {@code breaker}; {@code next} null: proceed from the frame's own position. */
+    private static Object call(CircuitBreaker breaker, Ticker ticker, Frame frame, Link next) throws Exception {
         long permit = breaker.tryAcquirePermission();
         if (permit == CircuitBreaker.NO_PERMIT) {
             throw breaker.rejection();
@@ -24,13 +29,23 @@ final class BreakerStage implements Stage {
         long start = timed ? ticker.read() : 0;
         Object result;
         try {
-            result = invocation.proceed();
+            result = next == null ? frame.proceed() : next.call(frame);
         } catch (Throwable error) {
             breaker.onResult(permit, timed ? ticker.read() - start : 0, null, error);
             throw error;
         }
         breaker.onResult(permit, timed ? ticker.read() - start : 0, result, null);
         return result;
+    }
+
+    @Override
+    public Link link(int index, Link next) {
+        return new Link(index) {
+            @Override
+            Object call(Frame frame) throws Exception {
+                return BreakerStage.call(breaker, ticker, frame, next);
+            }
+        };
     }
 
     @Override

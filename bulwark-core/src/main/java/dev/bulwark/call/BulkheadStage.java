@@ -4,7 +4,7 @@ import dev.bulwark.bulkhead.Bulkhead;
 import java.util.concurrent.CompletableFuture;
 
 /** Caps the attempts running at once; an asynchronous attempt never waits for room. */
-final class BulkheadStage implements Stage {
+final class BulkheadStage implements Stage, BuiltIn {
     private final Bulkhead bulkhead;
 
     BulkheadStage(Bulkhead bulkhead) {
@@ -21,6 +21,23 @@ final class BulkheadStage implements Stage {
         } finally {
             bulkhead.release();
         }
+    }
+
+    @Override
+    public Link link(int index, Link next) {
+        return new Link(index) {
+            @Override
+            Object call(Frame frame) throws Exception {
+                if (!bulkhead.acquirePermission()) {
+                    throw bulkhead.rejection(bulkhead.config().maxWait());
+                }
+                try {
+                    return next.call(frame);
+                } finally {
+                    bulkhead.release();
+                }
+            }
+        };
     }
 
     @Override

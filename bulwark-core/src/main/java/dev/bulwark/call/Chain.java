@@ -7,13 +7,15 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The built chain of one pipeline or pool: its stages, outermost first, and the terminal that
- * makes the call itself. Immutable and shared by every call. A synchronous call walks it in a
- * frame reused from the calling thread (no allocation); an asynchronous call walks it in
- * immutable invocations, one per position.
+ * makes the call itself. Immutable and shared by every call. A synchronous call walks its links
+ * in a frame reused from the calling thread (no allocation); an asynchronous call walks its
+ * stages in immutable invocations, one per position.
  */
 final class Chain {
     final String name;
     final Stage[] stages;
+    /** The synchronous links, one per stage and one for the terminal (last). */
+    final Link[] links;
     final Terminal terminal;
     final FailureClassifier classifier;
     final List<String> warnings;
@@ -22,6 +24,14 @@ final class Chain {
         this.name = name;
         this.stages = stages.toArray(new Stage[0]);
         this.terminal = terminal;
+        this.links = new Link[this.stages.length + 1];
+        Link next = new Link.End(this.stages.length, terminal);
+        links[this.stages.length] = next;
+        for (int i = this.stages.length - 1; i >= 0; i--) {
+            Stage stage = this.stages[i];
+            next = stage instanceof BuiltIn builtIn ? builtIn.link(i, next) : new Link.OfStage(i, stage);
+            links[i] = next;
+        }
         this.classifier = classifier;
         this.warnings = List.copyOf(warnings);
     }
@@ -31,7 +41,7 @@ final class Chain {
         FrameStack stack = FrameStack.current();
         Frame frame = stack.push(this, context, task);
         try {
-            return frame.proceed(context);
+            return links[0].call(frame);
         } finally {
             stack.pop(frame);
         }

@@ -4,7 +4,7 @@ import dev.bulwark.fallback.Fallback;
 import java.util.concurrent.CompletableFuture;
 
 /** Answers the failures a fallback handles, rejections included. */
-final class FallbackStage implements Stage {
+final class FallbackStage implements Stage, BuiltIn {
     private final Fallback<?> fallback;
 
     FallbackStage(Fallback<?> fallback) {
@@ -21,6 +21,23 @@ final class FallbackStage implements Stage {
             }
             throw error;
         }
+    }
+
+    @Override
+    public Link link(int index, Link next) {
+        return new Link(index) {
+            @Override
+            Object call(Frame frame) throws Exception {
+                try {
+                    return next.call(frame);
+                } catch (Throwable error) {
+                    if (fallback.handles(error)) {
+                        return fallback.apply(error);
+                    }
+                    throw error;
+                }
+            }
+        };
     }
 
     @Override

@@ -7,13 +7,14 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A synchronous call on its way through a chain. One mutable object serves every position: a
- * stage's {@code proceed} moves it one position in, runs the rest, and puts back what it changed
+ * stage's {@code proceed} runs the link after its own, and every link puts back what it changed
  * (position, context, endpoint, attempt) before returning, so each position sees the call exactly
  * as its own stage left it: proceeding twice runs the inner chain twice, the same way.
  */
 final class Frame implements Invocation {
     private Chain chain;
-    private int index;
+    /** The position of the user's stage running now (its link sets it), -1 before any. */
+    int index;
     private CallContext context;
     private Object task;
     Endpoint endpoint;
@@ -40,6 +41,10 @@ final class Frame implements Invocation {
 
     Chain owner() {
         return chain;
+    }
+
+    Object task() {
+        return task;
     }
 
     @Override
@@ -82,15 +87,11 @@ final class Frame implements Invocation {
             throw ended();
         }
         Check.notNull("context", innerContext);
-        int here = index;
         CallContext outerContext = context;
-        int next = here + 1;
-        index = next;
         context = innerContext;
         try {
-            return next < c.stages.length ? c.stages[next].call(this) : c.terminal.call(this, task);
+            return c.links[index + 1].call(this);
         } finally {
-            index = here;
             context = outerContext;
         }
     }

@@ -7,7 +7,7 @@ import dev.bulwark.time.Ticker;
 import java.util.concurrent.CompletableFuture;
 
 /** Tells an observer where each call starts and how it ends, on both faces, changing nothing. */
-final class ObserverStage<S> implements Stage {
+final class ObserverStage<S> implements Stage, BuiltIn {
     private static final System.Logger LOG = System.getLogger("dev.bulwark.call");
 
     private final String name;
@@ -22,17 +22,32 @@ final class ObserverStage<S> implements Stage {
 
     @Override
     public Object call(Invocation invocation) throws Exception {
+        return observe((Frame) invocation, null);
+    }
+
+    /** One call observed; {@code next} null: proceed from the frame's own position. */
+    private Object observe(Frame frame, Link next) throws Exception {
         long start = ticker.read();
-        S state = start(invocation);
+        S state = start(frame);
         Object result;
         try {
-            result = invocation.proceed();
+            result = next == null ? frame.proceed() : next.call(frame);
         } catch (Throwable error) {
-            end(invocation, state, null, error, start);
+            end(frame, state, null, error, start);
             throw error;
         }
-        end(invocation, state, result, null, start);
+        end(frame, state, result, null, start);
         return result;
+    }
+
+    @Override
+    public Link link(int index, Link next) {
+        return new Link(index) {
+            @Override
+            Object call(Frame frame) throws Exception {
+                return observe(frame, next);
+            }
+        };
     }
 
     @Override

@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * over is the retry stage proceeding again: the endpoints already tried are passed over while any
  * other will do.
  */
-final class PickStage<C> implements Stage {
+final class PickStage<C> implements Stage, BuiltIn {
     /** Balancer picks before scanning every endpoint. */
     private static final int PICKS = 3;
     /** Fresh snapshots looked at when the membership changed while a pick went on. */
@@ -46,7 +46,11 @@ final class PickStage<C> implements Stage {
 
     @Override
     public Object call(Invocation invocation) throws Exception {
-        Frame frame = (Frame) invocation;
+        return call((Frame) invocation, null);
+    }
+
+    /** One attempt on a picked endpoint; {@code next} null: proceed from the frame's own position. */
+    private Object call(Frame frame, Link next) throws Exception {
         PoolEndpoint<C> endpoint = admit(frame.context(), frame.state, frame.slot);
         long permit = frame.slot.permit;
         frame.state.tried(endpoint);
@@ -55,7 +59,7 @@ final class PickStage<C> implements Stage {
         long start = ticker.read();
         Object result;
         try {
-            result = frame.proceed();
+            result = next == null ? frame.proceed() : next.call(frame);
         } catch (Throwable error) {
             judge(endpoint, permit, start, null, error);
             throw error;
@@ -64,6 +68,16 @@ final class PickStage<C> implements Stage {
         }
         judge(endpoint, permit, start, result, null);
         return result;
+    }
+
+    @Override
+    public Link link(int index, Link next) {
+        return new Link(index) {
+            @Override
+            Object call(Frame frame) throws Exception {
+                return PickStage.this.call(frame, next);
+            }
+        };
     }
 
     @Override

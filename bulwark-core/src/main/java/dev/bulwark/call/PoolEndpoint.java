@@ -25,6 +25,7 @@ public final class PoolEndpoint<C> implements Endpoint {
     private volatile int weight;
     private volatile boolean removed;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean draining = new AtomicBoolean();
 
     PoolEndpoint(String name, C client, int weight, Map<String, String> metadata, CircuitBreaker breaker, EndpointStats stats) {
         this.name = name;
@@ -93,7 +94,9 @@ public final class PoolEndpoint<C> implements Endpoint {
 
     /** Called after a removal and after each call on a removed endpoint: the last one out completes the drain. */
     void drainIfIdle(boolean closeClient) {
-        if (removed && stats.inFlight() == 0 && !drained.isDone()) {
+        // Once removed, no call is admitted, so a count of 0 stays 0: whoever sees it first
+        // closes the client and only then completes the drain, so a drained endpoint's client is closed.
+        if (removed && stats.inFlight() == 0 && draining.compareAndSet(false, true)) {
             if (closeClient) {
                 closeClient();
             }

@@ -12,7 +12,7 @@ import java.util.concurrent.CompletableFuture;
  * one never blocks: on a token bucket it reserves the permit and proceeds when it falls due, on a
  * timer; on other limiters it takes a permit available now or is rejected.
  */
-final class RateLimiterStage implements Stage {
+final class RateLimiterStage implements Stage, BuiltIn {
     private final RateLimiter limiter;
     private final Duration maxWait;
     private final long maxWaitNanos;
@@ -29,6 +29,19 @@ final class RateLimiterStage implements Stage {
             throw limiter.rejection();
         }
         return invocation.proceed();
+    }
+
+    @Override
+    public Link link(int index, Link next) {
+        return new Link(index) {
+            @Override
+            Object call(Frame frame) throws Exception {
+                if (!(maxWaitNanos == 0 ? limiter.tryAcquire() : limiter.tryAcquire(1, maxWait))) {
+                    throw limiter.rejection();
+                }
+                return next.call(frame);
+            }
+        };
     }
 
     @Override

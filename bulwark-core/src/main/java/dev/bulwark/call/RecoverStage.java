@@ -8,7 +8,7 @@ import java.util.concurrent.CompletionException;
  * Turns an unexpected exception from user code into a {@link RecoveredException}; see
  * {@link Stages#recover()}.
  */
-final class RecoverStage implements Stage {
+final class RecoverStage implements Stage, BuiltIn {
 
     @Override
     public Object call(Invocation invocation) throws Exception {
@@ -19,6 +19,22 @@ final class RecoverStage implements Stage {
         } catch (RuntimeException | LinkageError | AssertionError unexpected) {
             throw new RecoveredException(invocation.chain(), endpointName(invocation), unexpected);
         }
+    }
+
+    @Override
+    public Link link(int index, Link next) {
+        return new Link(index) {
+            @Override
+            Object call(Frame frame) throws Exception {
+                try {
+                    return next.call(frame);
+                } catch (BulwarkException expected) {
+                    throw expected;
+                } catch (RuntimeException | LinkageError | AssertionError unexpected) {
+                    throw new RecoveredException(frame.chain(), endpointName(frame), unexpected);
+                }
+            }
+        };
     }
 
     @Override

@@ -6,7 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /** Remembers successes per key and answers failures with a young-enough last value; no key, no cache. */
-final class StaleCacheStage implements Stage {
+final class StaleCacheStage implements Stage, BuiltIn {
     private final StaleCache<Object, Object> cache;
     private final Function<CallContext, ?> keyOf;
 
@@ -20,6 +20,17 @@ final class StaleCacheStage implements Stage {
     public Object call(Invocation invocation) throws Exception {
         Object key = keyOf.apply(invocation.context());
         return key == null ? invocation.proceed() : cache.call(key, invocation::proceed);
+    }
+
+    @Override
+    public Link link(int index, Link next) {
+        return new Link(index) {
+            @Override
+            Object call(Frame frame) throws Exception {
+                Object key = keyOf.apply(frame.context());
+                return key == null ? next.call(frame) : cache.call(key, () -> next.call(frame));
+            }
+        };
     }
 
     @Override

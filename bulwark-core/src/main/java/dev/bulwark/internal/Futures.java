@@ -30,15 +30,30 @@ public final class Futures {
         }
     }
 
-    /** A new future for the caller; cancelling it cancels {@code source} (interrupting, if it can). */
+    /**
+     * A new future for the caller; cancelling it cancels {@code source} (interrupting, if it can).
+     * One object: the cancellation is passed on by an override, not by a callback.
+     */
     public static <T> CompletableFuture<T> dependent(CompletableFuture<?> source) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        result.whenComplete((value, error) -> {
-            if (result.isCancelled()) {
+        return new Dependent<>(source);
+    }
+
+    /** A future whose cancellation also cancels the future it depends on. */
+    private static final class Dependent<T> extends CompletableFuture<T> {
+        private final CompletableFuture<?> source;
+
+        Dependent(CompletableFuture<?> source) {
+            this.source = source;
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
                 source.cancel(true);
             }
-        });
-        return result;
+            return cancelled;
+        }
     }
 
     /** Completes {@code future} with {@code value}, or with {@code error} if it is not null. */

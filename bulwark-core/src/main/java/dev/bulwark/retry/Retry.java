@@ -189,11 +189,14 @@ public final class Retry {
         }
         AsyncCall<T> call = new AsyncCall<>(task, deadline);
         call.attempt();
-        return call.result;
+        return call;
     }
 
-    private final class AsyncCall<T> {
-        final CompletableFuture<T> result = new CompletableFuture<>();
+    /**
+     * One asynchronous call: the caller's future itself, and the callback of each attempt's.
+     * Cancelling it (an override, not a callback) stops the backoff timer and the attempt in flight.
+     */
+    private final class AsyncCall<T> extends CompletableFuture<T> implements java.util.function.BiConsumer<T, Throwable> {
         final Supplier<? extends CompletionStage<T>> task;
         final long deadline;
         int attempt;
@@ -205,61 +208,66 @@ public final class Retry {
         AsyncCall(Supplier<? extends CompletionStage<T>> task, long deadline) {
             this.task = task;
             this.deadline = deadline;
-            result.whenComplete((r, e) -> {
-                if (result.isCancelled()) {
-                    Scheduler.Cancellable timer = backoffTimer;
-                    if (timer != null) {
-                        timer.cancel();
-                    }
-                    CompletableFuture<T> running = inFlight;
-                    if (running != null) {
-                        running.cancel(true);
-                    }
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            if (cancelled) {
+                Scheduler.Cancellable timer = backoffTimer;
+                if (timer != null) {
+                    timer.cancel();
                 }
-            });
+                CompletableFuture<T> running = inFlight;
+                if (running != null) {
+                    running.cancel(true);
+                }
+            }
+            return cancelled;
         }
 
         void attempt() {
-            if (result.isDone()) {
+            if (isDone()) {
                 return;
             }
             attempt++;
             CompletableFuture<T> stage = Futures.start(task);
             inFlight = stage;
-            stage.whenComplete(this::onOutcome);
+            stage.whenComplete(this);
         }
 
-        void onOutcome(T value, Throwable failure) {
+        @Override
+        public void accept(T value, Throwable failure) {
             try {
                 decide(value, Futures.unwrap(failure));
             } catch (Throwable unexpected) {
-                result.completeExceptionally(unexpected); // never leave the caller waiting
+                completeExceptionally(unexpected); // never leave the caller waiting
             }
         }
 
         private void decide(T value, Throwable error) {
-            if (result.isDone()) {
+            if (isDone()) {
                 return; // cancelled meanwhile
             }
             long next;
             try {
                 next = nextStep(attempt, previousDelay, value, error, deadline);
             } catch (RuntimeException | Error policyError) {
-                result.completeExceptionally(policyFailed(attempt, error, policyError, earlier));
+                completeExceptionally(policyFailed(attempt, error, policyError, earlier));
                 return;
             }
             if (next == DONE) {
                 if (attempt > 1) {
                     notifySuccess(attempt);
                 }
-                result.complete(value);
+                complete(value);
                 return;
             }
             if (next < 0) {
                 try {
-                    result.complete(giveUp(attempt, next, value, error, earlier));
+                    complete(giveUp(attempt, next, value, error, earlier));
                 } catch (RuntimeException | Error given) {
-                    result.completeExceptionally(given);
+                    completeExceptionally(given);
                 }
                 return;
             }

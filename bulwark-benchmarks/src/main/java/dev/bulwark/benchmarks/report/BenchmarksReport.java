@@ -32,6 +32,7 @@ public final class BenchmarksReport {
         SCENARIOS.put("BulkheadBenchmark", "5. Semaphore bulkhead, acquire and release");
         SCENARIOS.put("RetryBenchmark", "6. Retry wrapper, success path");
         SCENARIOS.put("PipelineBenchmark", "7. Composed: limiter + bulkhead + breaker + retry, success path");
+        SCENARIOS.put("PipelineAsyncBenchmark", "8. Composed, asynchronous: the same policies around a completed stage");
     }
 
     private BenchmarksReport() {
