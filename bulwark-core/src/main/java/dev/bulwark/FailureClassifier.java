@@ -1,6 +1,7 @@
 package dev.bulwark;
 
 import dev.bulwark.internal.Check;
+import dev.bulwark.internal.Errors;
 import dev.bulwark.timeout.CallTimeoutException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
@@ -92,12 +93,7 @@ public final class FailureClassifier {
 
     // Checked exceptions reach policies wrapped by CallFailedException or CompletionException; judge the cause.
     private static Throwable unwrap(Throwable error) {
-        Throwable t = error;
-        while ((t instanceof CallFailedException || t instanceof java.util.concurrent.CompletionException
-                || t instanceof java.util.concurrent.ExecutionException) && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
+        return Errors.unwrap(error);
     }
 
     private static boolean matches(Class<? extends Throwable>[] types, Throwable error) {

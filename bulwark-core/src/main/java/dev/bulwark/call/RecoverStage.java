@@ -43,7 +43,7 @@ final class RecoverStage implements Stage, BuiltIn {
             if (failure == null) {
                 return result;
             }
-            Throwable error = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable error = dev.bulwark.internal.Errors.unwrapCompletion(failure);
             if (!(error instanceof BulwarkException)
                     && (error instanceof RuntimeException || error instanceof LinkageError || error instanceof AssertionError)) {
                 throw new RecoveredException(invocation.chain(), endpointName(invocation), error);

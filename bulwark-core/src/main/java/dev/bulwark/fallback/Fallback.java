@@ -98,6 +98,6 @@ public final class Fallback<T> {
     }
 
     private static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return dev.bulwark.internal.Errors.unwrapCompletion(error);
     }
 }

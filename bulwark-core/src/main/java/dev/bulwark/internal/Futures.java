@@ -67,6 +67,6 @@ public final class Futures {
 
     /** The error a future failed with, without the {@link CompletionException} wrapper dependent stages add. */
     public static Throwable unwrap(Throwable error) {
-        return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return Errors.unwrapCompletion(error);
     }
 }

@@ -338,11 +338,7 @@ public final class Retry {
      * the attempt's own work is not one: it is a failure of that attempt, and retried.
      */
     private static boolean isInterruption(Throwable error) {
-        Throwable e = error;
-        while ((e instanceof CallFailedException || e instanceof java.util.concurrent.CompletionException
-                || e instanceof java.util.concurrent.ExecutionException) && e.getCause() != null) {
-            e = e.getCause();
-        }
+        Throwable e = dev.bulwark.internal.Errors.unwrap(error);
         return e instanceof InterruptedException || e instanceof CancellationException
                 || Thread.currentThread().isInterrupted();
     }

@@ -1,10 +1,7 @@
 package dev.bulwark.micrometer;
 
-import dev.bulwark.CallFailedException;
 import dev.bulwark.RejectedException;
 import dev.bulwark.Verdict;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 
 /** How a call ended, as the {@code outcome} tag says it. */
 enum Outcome {
@@ -31,11 +28,7 @@ enum Outcome {
         }
         // Look through the same wrappers as the failure classifier, so a rejection carried out of a
         // Callable or a future is still a rejection.
-        Throwable cause = error;
-        while ((cause instanceof CallFailedException || cause instanceof CompletionException
-                || cause instanceof ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
+        Throwable cause = dev.bulwark.internal.Errors.unwrap(error);
         return cause instanceof RejectedException ? REJECTED : FAILURE;
     }
 }

@@ -79,7 +79,8 @@ public final class ConsulRegistry implements ServiceRegistry {
     private final ConnectionPool pool = new ConnectionPool();
     private final Consul client;
     private final Calls calls;
-    private final CorruptEntries corrupt = new CorruptEntries();
+    private final dev.bulwark.discovery.internal.CorruptEntries corrupt =
+            new dev.bulwark.discovery.internal.CorruptEntries("Consul", System.getLogger("dev.bulwark.discovery.consul"));
     private final HealthReader reader;
     private final ExecutorService ownRenewals;
     private final Sessions sessions;
@@ -151,9 +152,9 @@ public final class ConsulRegistry implements ServiceRegistry {
         return new ConsulRegistry(ConsulSettings.from(config), scheduler, renewals);
     }
 
-    /** Entries skipped so far because their Bulwark meta was no valid instance (each time one was read). */
-    public long corruptEntries() {
-        return corrupt.count();
+    /** The entries skipped because their Bulwark meta was no valid instance: distinct entries bad now, and reads that met one. */
+    public dev.bulwark.discovery.CorruptEntryCounts corruptEntries() {
+        return corrupt.counts();
     }
 
     /** The agent this registry talks to, as {@code http(s)://host:port}. */

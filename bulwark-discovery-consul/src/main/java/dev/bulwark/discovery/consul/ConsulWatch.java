@@ -236,7 +236,7 @@ final class ConsulWatch implements Watch {
         } else {
             LOG.log(System.Logger.Level.DEBUG, "Consul watch of '" + service + "' still down: " + cause);
         }
-        pause(Backoff.delayNanos(failures));
+        pause(dev.bulwark.discovery.internal.Reconnect.delayNanos(failures));
         return false;
     }
 

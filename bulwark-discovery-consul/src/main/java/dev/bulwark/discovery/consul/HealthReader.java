@@ -20,13 +20,13 @@ import org.kiwiproject.consul.option.QueryOptions;
  */
 final class HealthReader {
     private final String datacenter;
-    private final CorruptEntries corrupt;
+    private final dev.bulwark.discovery.internal.CorruptEntries corrupt;
 
     /** One answer: the visible instances by id, at {@code index}. */
     record Answer(long index, Map<String, ServiceInstance> instances) {
     }
 
-    HealthReader(String datacenter, CorruptEntries corrupt) {
+    HealthReader(String datacenter, dev.bulwark.discovery.internal.CorruptEntries corrupt) {
         this.datacenter = datacenter;
         this.corrupt = corrupt;
     }
@@ -65,14 +65,22 @@ final class HealthReader {
 
     private Answer decode(String service, ConsulResponse<List<ServiceHealth>> response) {
         Map<String, ServiceInstance> instances = new LinkedHashMap<>();
+        java.util.Set<String> bad = new java.util.HashSet<>();
         for (ServiceHealth entry : response.getResponse()) {
+            String key = service + "/" + entry.getService().getId();
             try {
                 Optional<ServiceInstance> instance = Entries.read(entry);
                 instance.ifPresent(i -> instances.put(i.id(), i));
             } catch (CorruptEntryException e) {
-                corrupt.skipped(service, entry.getService().getId(), e);
+                if (e.foreign()) {
+                    corrupt.foreign(key, e.getMessage());
+                } else {
+                    bad.add(key);
+                    corrupt.skipped(key, e.getMessage());
+                }
             }
         }
+        corrupt.reconcile(service + "/", bad);
         return new Answer(index(response.getIndex()), instances);
     }
 

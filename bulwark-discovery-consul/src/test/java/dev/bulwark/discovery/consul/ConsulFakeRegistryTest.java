@@ -150,7 +150,8 @@ class ConsulFakeRegistryTest {
         List<ServiceInstance> listed = registry.list(service);
 
         assertThat(listed).extracting(ServiceInstance::id).containsExactlyInAnyOrder(good.id(), "other-tool");
-        assertThat(registry.corruptEntries()).as("bad-1 and bad-2; not the portless service of another tool").isEqualTo(2);
+        assertThat(registry.corruptEntries()).as("bad-1 and bad-2; not the portless service of another tool")
+                .isEqualTo(new dev.bulwark.discovery.CorruptEntryCounts(2, 2));
         ServiceInstance foreign = registry.get(service, "other-tool").orElseThrow();
         assertThat(foreign.host()).isEqualTo("10.0.0.9");
         assertThat(foreign.weight()).isEqualTo(3);

@@ -1,6 +1,7 @@
 package dev.bulwark.discovery.etcd;
 
 import dev.bulwark.discovery.RegistryException;
+import dev.bulwark.internal.Errors;
 import io.etcd.jetcd.common.exception.ClosedClientException;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.grpc.Status;
@@ -21,11 +22,24 @@ import java.util.concurrent.TimeoutException;
 final class EtcdCalls {
     private final String where;
     private final Duration timeout;
+    private volatile Runnable onUnavailable = () -> { };
 
     /** {@code where} names the servers in messages, e.g. {@code etcd at [http://10.0.0.1:2379]}. */
     EtcdCalls(String where, Duration timeout) {
         this.where = where;
         this.timeout = timeout;
+    }
+
+    /** Runs {@code hook} whenever a call finds etcd unavailable (unreachable, restarting). */
+    void onUnavailable(Runnable hook) {
+        this.onUnavailable = hook;
+    }
+
+    /** Tells the hook that etcd was found unavailable, if {@code error} says so. */
+    void noteFailure(Throwable error) {
+        if (code(error) == Status.Code.UNAVAILABLE) {
+            onUnavailable.run();
+        }
     }
 
     Duration timeout() {
@@ -38,6 +52,7 @@ final class EtcdCalls {
             return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
+            onUnavailable.run(); // no answer in time: perhaps reconnecting slowly
             throw new RegistryException(where + " did not answer " + what + " within " + timeout
                     + " (unreachable or overloaded?)", e);
         } catch (InterruptedException e) {
@@ -45,7 +60,9 @@ final class EtcdCalls {
             Thread.currentThread().interrupt();
             throw new RegistryException("interrupted waiting for " + where + " to " + what, e);
         } catch (ExecutionException | CompletionException e) {
-            throw failure(e.getCause() == null ? e : e.getCause(), what);
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            noteFailure(cause);
+            throw failure(cause, what);
         } catch (CancellationException e) {
             throw new RegistryException(what + " on " + where + " was cancelled", e);
         }
@@ -105,21 +122,14 @@ final class EtcdCalls {
     }
 
     private static Throwable unwrap(Throwable error) {
-        Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
+        return Errors.unwrap(error);
     }
 
     /** The server's words, and the lowest-level reason under them if there is one (connection refused, bad certificate...). */
     private static String describe(Throwable cause) {
         Status status = cause instanceof EtcdException ? null : Status.fromThrowable(cause);
         String words = firstLine(status == null ? cause.getMessage() : status.getDescription());
-        Throwable root = cause.getCause() != null ? cause.getCause() : status == null ? null : status.getCause();
-        while (root != null && root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
+        Throwable root = Errors.root(cause.getCause() != null ? cause.getCause() : status == null ? null : status.getCause());
         String reason = root == null ? null : root.getClass().getSimpleName() + ": " + firstLine(root.getMessage());
         if (words == null) {
             return reason == null ? "no details" : reason;

@@ -43,6 +43,12 @@ final class EtcdClients {
     static final String TLS_KEY_FILE = "tls-key-file";
     private static final Set<String> OPTIONS = Set.of(TLS_CA_FILE, TLS_CERT_FILE, TLS_KEY_FILE);
     private static final int DEFAULT_PORT = 2379;
+    /**
+     * The largest gRPC message the client accepts: gRPC's default of 4 MiB is too small for a page
+     * of a few large values; etcd's own request limit is 1.5 MiB a value by default. Bounded, so a
+     * runaway answer cannot take the heap.
+     */
+    static final int MAX_INBOUND_BYTES = 64 << 20;
 
     private EtcdClients() {
     }
@@ -114,6 +120,7 @@ final class EtcdClients {
                 .connectTimeout(config.connectTimeout())
                 .retryMaxDuration(config.connectTimeout())
                 .waitForReady(false)
+                .maxInboundMessageSize(MAX_INBOUND_BYTES)
                 .keepaliveTime(pingEvery)
                 .keepaliveTimeout(pingTimeout);
         if (!config.username().isEmpty()) {

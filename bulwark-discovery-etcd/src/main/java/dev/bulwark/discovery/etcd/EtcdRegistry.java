@@ -2,7 +2,9 @@ package dev.bulwark.discovery.etcd;
 
 import dev.bulwark.InvalidConfigException;
 import dev.bulwark.discovery.Names;
+import dev.bulwark.discovery.CorruptEntryCounts;
 import dev.bulwark.discovery.RegistryConfig;
+import dev.bulwark.discovery.internal.CorruptEntries;
 import dev.bulwark.discovery.RegistryException;
 import dev.bulwark.discovery.ServiceInstance;
 import dev.bulwark.discovery.ServiceRegistry;
@@ -51,7 +53,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *       revision after the last one it delivered, replaying what it missed, or tells the listener
  *       to re-read in full when etcd has compacted that history away.</li>
  *   <li><b>Corrupt values are skipped.</b> A value that is not an instance, or disagrees with its
- *       key, is left out of every read and watch, counted ({@link #corruptValues()}) and logged
+ *       key, is left out of every read and watch, counted ({@link #corruptEntries()}) and logged
  *       once per key.</li>
  *   <li><b>Nothing waits forever.</b> Every call gives up after the config's connect timeout with
  *       a {@link RegistryException} naming the servers and the operation.</li>
@@ -77,13 +79,15 @@ public final class EtcdRegistry implements ServiceRegistry {
     private final KV kv;
     private final Keys keys;
     private final EtcdCalls calls;
-    private final CorruptValues corrupt = new CorruptValues();
+    private final CorruptEntries corrupt = new CorruptEntries("etcd", LOG);
     private final Decoder decoder;
     private final Scheduler scheduler;
     private final ExecutorService events;
     private final ExecutorService repairs;
     private final LeaseKeeper leases;
     private final Set<EtcdWatch> watches = ConcurrentHashMap.newKeySet();
+    private final List<URI> endpoints;
+    private final Reconnector reconnector;
     private volatile boolean closed;
 
     private EtcdRegistry(RegistryConfig config, Scheduler scheduler) {
@@ -95,12 +99,15 @@ public final class EtcdRegistry implements ServiceRegistry {
         this.kv = client.getKVClient();
         this.keys = new Keys(config.namespace());
         this.calls = new EtcdCalls(where, config.connectTimeout());
+        this.endpoints = endpoints;
         this.decoder = new Decoder(keys, corrupt);
         this.scheduler = scheduler;
         int n = INSTANCES.incrementAndGet();
         this.events = Executors.newSingleThreadExecutor(daemon("bulwark-etcd-events-" + n));
         this.repairs = Executors.newSingleThreadExecutor(daemon("bulwark-etcd-leases-" + n));
         this.leases = new LeaseKeeper(client, calls, scheduler, repairs);
+        this.reconnector = new Reconnector(client, endpoints, scheduler, repairs);
+        calls.onUnavailable(reconnector::unavailable);
     }
 
     /**
@@ -126,9 +133,9 @@ public final class EtcdRegistry implements ServiceRegistry {
         return new EtcdRegistry(config, scheduler);
     }
 
-    /** Values skipped so far because they were no valid instance (each time one was read). */
-    public long corruptValues() {
-        return corrupt.count();
+    /** The values skipped because they were no valid instance: distinct keys bad now, and reads that met one. */
+    public CorruptEntryCounts corruptEntries() {
+        return corrupt.counts();
     }
 
     /** Where instances live: keys are {@code keyPrefix()/<service>/<instanceId>}. */
@@ -268,7 +275,18 @@ public final class EtcdRegistry implements ServiceRegistry {
         Names.check("service", service);
         Names.check("instanceId", instanceId);
         open();
-        GetResponse read = calls.await(kv.get(keys.instance(service, instanceId)), "get " + service + "/" + instanceId);
+        ByteSequence key = keys.instance(service, instanceId);
+        GetResponse read;
+        try {
+            read = calls.await(kv.get(key), "get " + service + "/" + instanceId);
+        } catch (RegistryException e) {
+            if (EtcdCalls.code(e) != io.grpc.Status.Code.RESOURCE_EXHAUSTED) {
+                throw e;
+            }
+            decoder.oversized(Keys.text(key), "a value larger than one message of " + EtcdClients.MAX_INBOUND_BYTES
+                    + " bytes can carry");
+            return Optional.empty();
+        }
         return read.getKvs().isEmpty() ? Optional.empty() : decoder.instance(read.getKvs().get(0));
     }
 
@@ -277,9 +295,11 @@ public final class EtcdRegistry implements ServiceRegistry {
         Names.check("service", service);
         open();
         List<ServiceInstance> out = new ArrayList<>();
-        for (KeyValue entry : range(keys.service(service), "list " + service)) {
-            decoder.instance(entry).ifPresent(out::add);
+        Set<String> bad = new java.util.HashSet<>();
+        for (KeyValue entry : range(keys.service(service), "list " + service, bad)) {
+            decoder.instance(entry).ifPresentOrElse(out::add, () -> bad.add(Keys.text(entry.getKey())));
         }
+        corrupt.reconcile(Keys.text(keys.service(service)), bad);
         return out;
     }
 
@@ -287,9 +307,12 @@ public final class EtcdRegistry implements ServiceRegistry {
     public Map<String, List<ServiceInstance>> listAll() {
         open();
         Map<String, List<ServiceInstance>> out = new TreeMap<>();
-        for (KeyValue entry : range(keys.all(), "list every service")) {
-            decoder.instance(entry).ifPresent(i -> out.computeIfAbsent(i.service(), s -> new ArrayList<>()).add(i));
+        Set<String> bad = new java.util.HashSet<>();
+        for (KeyValue entry : range(keys.all(), "list every service", bad)) {
+            decoder.instance(entry).ifPresentOrElse(i -> out.computeIfAbsent(i.service(), s -> new ArrayList<>()).add(i),
+                    () -> bad.add(Keys.text(entry.getKey())));
         }
+        corrupt.reconcile(Keys.text(keys.all()), bad);
         return out;
     }
 
@@ -320,7 +343,7 @@ public final class EtcdRegistry implements ServiceRegistry {
             unreachable = e;
         }
         EtcdWatch[] self = new EtcdWatch[1];
-        EtcdWatch watch = new EtcdWatch(service, prefix, listener, client, calls.timeout(), decoder, events, scheduler,
+        EtcdWatch watch = new EtcdWatch(service, prefix, listener, client, calls, decoder, events, scheduler,
                 () -> watches.remove(self[0]));
         self[0] = watch;
         watches.add(watch);
@@ -336,6 +359,7 @@ public final class EtcdRegistry implements ServiceRegistry {
         }
         closed = true;
         List.copyOf(watches).forEach(EtcdWatch::close);
+        reconnector.close();
         leases.close();
         events.shutdown();
         repairs.shutdownNow();
@@ -351,15 +375,38 @@ public final class EtcdRegistry implements ServiceRegistry {
         return "EtcdRegistry{" + where + ", prefix " + keys.prefix() + (closed ? ", closed" : "") + "}";
     }
 
-    /** Every key-value under {@code prefix}, in pages read at the revision of the first. */
-    private List<KeyValue> range(ByteSequence prefix, String what) {
+    /**
+     * Every key-value under {@code prefix}, in pages read at the revision of the first. A page too
+     * large for one gRPC message (a few large values) is asked again at half the keys; a single
+     * value too large even alone is one corrupt entry, skipped by its key, never the end of the read.
+     */
+    private List<KeyValue> range(ByteSequence prefix, String what, Set<String> oversized) {
         ByteSequence end = OptionsUtil.prefixEndOf(prefix);
         ByteSequence from = prefix;
         long revision = 0;
+        int limit = PAGE;
         List<KeyValue> out = new ArrayList<>();
         while (true) {
-            GetResponse page = calls.await(kv.get(from, GetOption.builder().withRange(end).withLimit(PAGE)
-                    .withRevision(revision).build()), what);
+            GetResponse page;
+            try {
+                page = calls.await(kv.get(from, GetOption.builder().withRange(end).withLimit(limit)
+                        .withRevision(revision).build()), what);
+            } catch (RegistryException e) {
+                if (EtcdCalls.code(e) != io.grpc.Status.Code.RESOURCE_EXHAUSTED) {
+                    throw e;
+                }
+                if (limit > 1) {
+                    limit = Math.max(1, limit / 2);
+                    continue;
+                }
+                ByteSequence key = oversizedKeyAt(from, end, revision, what);
+                if (key == null) {
+                    return out;
+                }
+                oversized.add(Keys.text(key));
+                from = key.concat(ByteSequence.from(new byte[] {0}));
+                continue;
+            }
             if (revision == 0) {
                 revision = page.getHeader().getRevision();
             }
@@ -370,6 +417,19 @@ public final class EtcdRegistry implements ServiceRegistry {
             ByteSequence last = page.getKvs().get(page.getKvs().size() - 1).getKey();
             from = last.concat(ByteSequence.from(new byte[] {0}));
         }
+    }
+
+    /** The key at {@code from} holds a value too large to fetch: count it, and return it (null: no key there). */
+    private ByteSequence oversizedKeyAt(ByteSequence from, ByteSequence end, long revision, String what) {
+        GetResponse keyOnly = calls.await(kv.get(from, GetOption.builder().withRange(end).withLimit(1).withKeysOnly(true)
+                .withRevision(revision).build()), what);
+        if (keyOnly.getKvs().isEmpty()) {
+            return null;
+        }
+        ByteSequence key = keyOnly.getKvs().get(0).getKey();
+        decoder.oversized(Keys.text(key), "a value larger than one message of " + EtcdClients.MAX_INBOUND_BYTES
+                + " bytes can carry");
+        return key;
     }
 
     private void open() {

@@ -64,15 +64,17 @@ final class EtcdWatch implements Watch {
     private boolean incomplete;
     private int failures;
     private Scheduler.Cancellable pendingResume;
+    private final EtcdCalls calls;
 
-    EtcdWatch(String service, ByteSequence prefix, WatchListener listener, io.etcd.jetcd.Client client, Duration timeout,
+    EtcdWatch(String service, ByteSequence prefix, WatchListener listener, io.etcd.jetcd.Client client, EtcdCalls calls,
             Decoder decoder, Executor events, Scheduler scheduler, Runnable onClose) {
+        this.calls = calls;
         this.service = service;
         this.prefix = prefix;
         this.listener = listener;
         this.client = client.getWatchClient();
         this.kv = client.getKVClient();
-        this.timeout = timeout;
+        this.timeout = calls.timeout();
         this.decoder = decoder;
         this.events = events;
         this.scheduler = scheduler;
@@ -139,7 +141,7 @@ final class EtcdWatch implements Watch {
         if (closed || gen != generation) {
             return;
         }
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        Throwable cause = dev.bulwark.internal.Errors.unwrapCompletion(error);
         if (cause == null) {
             openWatcher();
         } else if (EtcdCalls.outOfRange(cause)) {
@@ -229,6 +231,7 @@ final class EtcdWatch implements Watch {
                 return before.map(b -> RegistryEvent.deleted(service, id, b)).orElse(null);
             }
             case DELETE -> {
+                decoder.deleted(kv);
                 if (prev == null || prev.getVersion() == 0) {
                     return RegistryEvent.deleted(service, id, null); // previous value unknown (compacted)
                 }
@@ -255,6 +258,7 @@ final class EtcdWatch implements Watch {
             incomplete = true;
         }
         failures++;
+        calls.noteFailure(cause);
         if (!down) {
             down = true;
             LOG.log(System.Logger.Level.WARNING, "etcd watch of '" + service + "' lost (" + cause + "); resuming "
@@ -263,7 +267,7 @@ final class EtcdWatch implements Watch {
         } else {
             LOG.log(System.Logger.Level.DEBUG, "etcd watch of '" + service + "' still down: " + cause);
         }
-        pendingResume = scheduler.schedule(() -> submit(this::open), Backoff.delayNanos(failures));
+        pendingResume = scheduler.schedule(() -> submit(this::open), dev.bulwark.discovery.internal.Reconnect.delayNanos(failures));
     }
 
     private void deliver(Runnable callback) {

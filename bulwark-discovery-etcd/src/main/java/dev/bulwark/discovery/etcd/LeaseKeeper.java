@@ -95,6 +95,7 @@ final class LeaseKeeper {
             // Gone though renewed less than two thirds of a TTL ago: revoked, not expired (jetcd renews every third).
             long ttlNanos = Duration.ofSeconds(ttlSeconds(instance.ttl())).toNanos();
             revoked = EtcdCalls.notFound(error) && scheduler.ticker().read() - lastAnswerNanos < ttlNanos * 2 / 3;
+            calls.noteFailure(error);
             scheduleRepair(this, 0);
         }
 
@@ -246,7 +247,7 @@ final class LeaseKeeper {
             }
             // Retry well within the TTL: etcd may be back with the lease still alive, and it must be renewed in time.
             long ttlNanos = Duration.ofSeconds(ttlSeconds(o.instance.ttl())).toNanos();
-            scheduleRepair(o, Math.min(Backoff.delayNanos(o.failures), ttlNanos / 3));
+            scheduleRepair(o, Math.min(dev.bulwark.discovery.internal.Reconnect.delayNanos(o.failures), ttlNanos / 3));
         } finally {
             lock.unlock();
         }

@@ -3,6 +3,7 @@ package dev.bulwark.discovery.etcd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.bulwark.discovery.CorruptEntryCounts;
 import dev.bulwark.discovery.RegistryEvent;
 import dev.bulwark.discovery.ServiceInstance;
 import dev.bulwark.discovery.Watch;
@@ -99,11 +100,17 @@ class CorruptValuesTest {
         }
 
         assertThat(registry.list(service)).containsExactly(good);
-        assertThat(registry.corruptValues()).isEqualTo(corrupt.size());
+        assertThat(registry.corruptEntries()).isEqualTo(new CorruptEntryCounts(corrupt.size(), corrupt.size()));
         assertThat(registry.listAll().get(service)).containsExactly(good);
         assertThat(registry.get(service, "not-json")).isEmpty();
         assertThat(registry.get(service, "other-id")).isEmpty();
-        assertThat(registry.corruptValues()).isEqualTo(2L * corrupt.size() + 2);
+        assertThat(registry.corruptEntries()).as("the same bad keys, met again by three more reads")
+                .isEqualTo(new CorruptEntryCounts(corrupt.size(), 2L * corrupt.size() + 2));
+
+        put("not-json", "{\"service\":\"" + service + "\",\"id\":\"not-json\",\"host\":\"h\",\"port\":80}");
+        delete("bad-port");
+        assertThat(registry.list(service)).hasSize(2);
+        assertThat(registry.corruptEntries().badKeys()).as("one repaired, one deleted").isEqualTo(corrupt.size() - 2L);
 
         for (String id : corrupt.keySet()) {
             assertThat(warningsAbout(id)).as("warnings about %s", id).isEqualTo(1);
@@ -134,7 +141,8 @@ class CorruptValuesTest {
             assertThat(events.get(0).instance()).isEqualTo(good);
             assertThat(events.get(1).instance()).isEqualTo(good);
             assertThat(events.get(2).instance()).isEqualTo(marker);
-            assertThat(registry.corruptValues()).isEqualTo(2);
+            assertThat(registry.corruptEntries()).as("two bad values met, both deleted since")
+                    .isEqualTo(new CorruptEntryCounts(0, 2));
             assertThat(registry.list(service)).containsExactly(marker);
         } finally {
             watch.close();

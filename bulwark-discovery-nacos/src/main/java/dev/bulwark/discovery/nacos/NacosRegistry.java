@@ -72,7 +72,7 @@ import java.util.regex.Pattern;
  *       A lost connection is reported ({@code onDisconnected}); when it is back, {@code
  *       onResumed(false)} asks for a full read, since Nacos replays no missed changes.</li>
  *   <li><b>Corrupt instances</b> (unreadable Bulwark metadata) are left out of every read and
- *       push, logged once each and counted in {@link #corruptInstances()}.</li>
+ *       push, logged once each and counted in {@link #corruptEntries()}.</li>
  *   <li><b>Every call is bounded</b> by the config's connect timeout (nacos-client's request
  *       timeout) and fails with a {@link RegistryException} naming the operation, the servers and
  *       Nacos's error code and message.</li>
@@ -100,7 +100,8 @@ public final class NacosRegistry implements ServiceRegistry {
     private final long settleNanos;
     private final OwnWrites ownWrites;
     private final EphemeralRegistrations ephemeral;
-    private final CorruptInstances corrupt = new CorruptInstances();
+    private final dev.bulwark.discovery.internal.CorruptEntries corrupt =
+            new dev.bulwark.discovery.internal.CorruptEntries("Nacos", System.getLogger("dev.bulwark.discovery.nacos"));
     private final ExecutorService events;
     private final ExecutorService checks;
     private final ConnectionMonitor monitor;
@@ -155,9 +156,9 @@ public final class NacosRegistry implements ServiceRegistry {
         return new NacosRegistry(naming, NacosSettings.of(config), scheduler);
     }
 
-    /** Nacos instances skipped so far because their Bulwark metadata was corrupt (each time one was read or pushed). */
-    public long corruptInstances() {
-        return corrupt.count();
+    /** The instances skipped because they were no valid Bulwark instance: distinct ones bad now, and reads that met one. */
+    public dev.bulwark.discovery.CorruptEntryCounts corruptEntries() {
+        return corrupt.counts();
     }
 
     @Override
@@ -336,14 +337,18 @@ public final class NacosRegistry implements ServiceRegistry {
 
     private Map<String, ServiceInstance> decode(String service, List<Instance> instances) {
         Map<String, ServiceInstance> out = new LinkedHashMap<>();
+        java.util.Set<String> bad = new java.util.HashSet<>();
         for (Instance nacos : instances) {
             try {
                 ServiceInstance instance = InstanceMapping.fromNacos(service, nacos);
                 out.put(instance.id(), instance);
             } catch (CorruptInstanceException e) {
-                corrupt.skipped(service, InstanceMapping.describe(nacos), e.getMessage());
+                String key = service + "/" + InstanceMapping.describe(nacos);
+                bad.add(key);
+                corrupt.skipped(key, e.getMessage());
             }
         }
+        corrupt.reconcile(service + "/", bad);
         return out;
     }
 

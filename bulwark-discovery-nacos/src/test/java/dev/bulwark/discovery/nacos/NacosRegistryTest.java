@@ -173,14 +173,15 @@ class NacosRegistryTest {
         server.put("users", corrupt);
 
         assertThat(registry.list("users")).containsExactly(good);
-        assertThat(registry.corruptInstances()).isEqualTo(1);
+        assertThat(registry.corruptEntries()).isEqualTo(new dev.bulwark.discovery.CorruptEntryCounts(1, 1));
 
         List<RegistryEvent> events = watch("users"); // its first read skips it too
         server.put("users", registeredElsewhere(instance(3), true));
         server.push("users");
         await().atMost(AWAIT).until(() -> events.size() == 1);
         assertThat(events).containsExactly(RegistryEvent.created(instance(3)));
-        assertThat(registry.corruptInstances()).isEqualTo(3);
+        assertThat(registry.corruptEntries()).as("one bad instance, met by three reads")
+                .isEqualTo(new dev.bulwark.discovery.CorruptEntryCounts(1, 3));
     }
 
     @Test

@@ -1,5 +1,8 @@
 package dev.bulwark.discovery.zookeeper;
 
+import dev.bulwark.retry.Backoff;
+import dev.bulwark.retry.Jitter;
+import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.RetryPolicy;
@@ -15,6 +18,9 @@ import org.apache.curator.RetrySleeper;
 final class BoundedBackoff implements RetryPolicy {
     static final long BASE_MILLIS = 50;
     static final long MAX_SLEEP_MILLIS = 1_000;
+    /** Each sleep between half and all of the growing ceiling. */
+    private static final Backoff SLEEPS = Backoff.exponential(Duration.ofMillis(BASE_MILLIS), 2,
+            Duration.ofMillis(MAX_SLEEP_MILLIS)).withJitter(Jitter.EQUAL);
 
     private final long budgetMillis;
 
@@ -24,8 +30,7 @@ final class BoundedBackoff implements RetryPolicy {
 
     @Override
     public boolean allowRetry(int retryCount, long elapsedTimeMs, RetrySleeper sleeper) {
-        long ceiling = Math.min(MAX_SLEEP_MILLIS, BASE_MILLIS << Math.min(retryCount, 20));
-        long sleep = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+        long sleep = SLEEPS.delayNanos(retryCount + 1, 0, ThreadLocalRandom.current().nextDouble()) / 1_000_000L;
         if (elapsedTimeMs + sleep >= budgetMillis) {
             return false;
         }

@@ -19,7 +19,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.atomic.LongAdder;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
@@ -53,7 +52,7 @@ import org.apache.zookeeper.KeeperException;
  *       reported it, so they hear each of its changes with its own data; changes by other clients
  *       in quick succession may arrive merged into the latest state.</li>
  *   <li><b>Corrupt data</b> (not JSON, missing or wrong fields, an id that does not match its path)
- *       is skipped wherever it is read, logged at WARNING and counted in {@link #corruptValues()}.</li>
+ *       is skipped wherever it is read, logged at WARNING and counted in {@link #corruptEntries()}.</li>
  *   <li><b>Credentials</b> ({@link RegistryConfig#username()}) authenticate the client with the
  *       {@code digest} scheme, and every node it creates carries an ACL giving that identity every
  *       permission and nobody else any.</li>
@@ -71,7 +70,8 @@ public final class ZooKeeperRegistry implements ServiceRegistry {
     private final Errors errors;
     private final OwnRegistrations registrations;
     private final Set<CacheWatch> watches = ConcurrentHashMap.newKeySet();
-    private final LongAdder corrupt = new LongAdder();
+    private final dev.bulwark.discovery.internal.CorruptEntries corrupt =
+            new dev.bulwark.discovery.internal.CorruptEntries("ZooKeeper", LOG);
     /** Curator's single thread for listener callbacks ("safe notify"): every watch delivers on it. */
     private volatile Thread notifyThread;
     private volatile boolean closed;
@@ -184,12 +184,17 @@ public final class ZooKeeperRegistry implements ServiceRegistry {
         });
         Map<String, byte[]> data = readAll(what, servicePath, ids);
         List<ServiceInstance> instances = new ArrayList<>(data.size());
+        java.util.Set<String> bad = new java.util.HashSet<>();
         data.forEach((id, bytes) -> {
-            ServiceInstance instance = decode(service, id, bytes, ZKPaths.makePath(servicePath, id));
+            String path = ZKPaths.makePath(servicePath, id);
+            ServiceInstance instance = decode(service, id, bytes, path);
             if (instance != null) {
                 instances.add(instance);
+            } else {
+                bad.add(path);
             }
         });
+        corrupt.reconcile(servicePath + "/", bad);
         return instances;
     }
 
@@ -244,9 +249,9 @@ public final class ZooKeeperRegistry implements ServiceRegistry {
         }
     }
 
-    /** How many times data that is not an instance was found and skipped, in reads and watches. */
-    public long corruptValues() {
-        return corrupt.sum();
+    /** The nodes skipped because they held no valid instance: distinct nodes bad now, and reads that met one. */
+    public dev.bulwark.discovery.CorruptEntryCounts corruptEntries() {
+        return corrupt.counts();
     }
 
     /** Stops every watch and ends the session: ZooKeeper removes this client's registrations at once. */
@@ -317,11 +322,11 @@ public final class ZooKeeperRegistry implements ServiceRegistry {
     /** The instance in {@code data}, or null, counted and logged, when it is not one. */
     private ServiceInstance decode(String service, String instanceId, byte[] data, String path) {
         try {
-            return InstanceCodec.decode(service, instanceId, data);
+            ServiceInstance instance = InstanceCodec.decode(service, instanceId, data);
+            corrupt.cleared(path);
+            return instance;
         } catch (IllegalArgumentException e) {
-            corrupt.increment();
-            LOG.log(System.Logger.Level.WARNING, "skipping corrupt data at " + path + " in ZooKeeper: " + e.getMessage()
-                    + (data == null ? "" : " (" + InstanceCodec.preview(data) + ")"));
+            corrupt.skipped(path, e.getMessage() + (data == null ? "" : " (" + InstanceCodec.preview(data) + ")"));
             return null;
         }
     }

@@ -136,11 +136,12 @@ class ZooKeeperRegistryTest {
         writeRaw(service, "port-as-text", "{\"service\":\"" + service + "\",\"id\":\"port-as-text\",\"host\":\"h\",\"port\":\"80\"}");
 
         assertThat(registry.list(service)).containsExactly(good);
-        assertThat(registry.corruptValues()).isEqualTo(5);
+        assertThat(registry.corruptEntries()).isEqualTo(new dev.bulwark.discovery.CorruptEntryCounts(5, 5));
         assertThat(registry.get(service, "not-json")).isEmpty();
-        assertThat(registry.corruptValues()).isEqualTo(6);
+        assertThat(registry.corruptEntries()).isEqualTo(new dev.bulwark.discovery.CorruptEntryCounts(5, 6));
         assertThat(registry.listAll().get(service)).containsExactly(good);
-        assertThat(registry.corruptValues()).isEqualTo(11);
+        assertThat(registry.corruptEntries()).as("the same five nodes, met again")
+                .isEqualTo(new dev.bulwark.discovery.CorruptEntryCounts(5, 11));
     }
 
     @Test
@@ -155,7 +156,7 @@ class ZooKeeperRegistryTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> !events.isEmpty());
         assertThat(events).containsExactly(RegistryEvent.created(good));
-        assertThat(registry.corruptValues()).isEqualTo(1);
+        assertThat(registry.corruptEntries().skippedReads()).isEqualTo(1);
     }
 
     @Test
