@@ -72,6 +72,21 @@ class DiscoveryCacheTest {
     }
 
     @Test
+    void aQuietLiveWatchKeepsTheDataCurrentSoAnOutageIsAsStaleAsItIsLong() {
+        inner.register(instance(1));
+        start();
+        scheduler.advance(Duration.ofSeconds(15)); // nothing changes; the watch stays connected
+        assertThat(cache.stats().dataAgeNanos()).as("current while watched").isZero();
+
+        registry.unreachable(true);                // the watch is lost now
+        scheduler.advance(Duration.ofMillis(40));
+
+        assertThat(cache.stats().degraded()).isTrue();
+        assertThat(cache.stats().dataAgeNanos()).as("stale since the watch was lost, not since the last read")
+                .isEqualTo(Duration.ofMillis(40).toNanos());
+    }
+
+    @Test
     void anEmptyPushNeverWipesTheList() {
         inner.register(instance(1));
         inner.register(instance(2));

@@ -39,6 +39,49 @@ class DiscoveryConfigTest {
     }
 
     @Test
+    void valuesThatWouldFailLaterFailAtBuildTimeInTheirOwnSpelling() {
+        java.util.Map<String, String> withNull = new java.util.HashMap<>(Map.of("type", "etcd"));
+        withNull.put("endpoints", null);
+        assertRejected("endpoints", "null", () -> RegistryConfig.fromMap(withNull));
+        java.util.Map<String, String> nullTimeout = new java.util.HashMap<>(Map.of("type", "memory"));
+        nullTimeout.put("connect-timeout", null);
+        assertRejected("connect-timeout", "null", () -> RegistryConfig.fromMap(nullTimeout));
+        assertRejected("connect-timeout", "1e300s", () -> RegistryConfig.fromMap(Map.of("type", "memory",
+                "connect-timeout", "1e300s")));
+        assertRejected("connect-timeout", "-5s", () -> RegistryConfig.fromMap(Map.of("type", "memory",
+                "connect-timeout", "-5s")));
+        assertRejected("session-timeout", "2h", () -> RegistryConfig.fromMap(Map.of("type", "memory",
+                "session-timeout", "2h")));
+        assertRejected("connect-timeout", "PT2562047788015215H30M7S", () -> RegistryConfig.builder(RegistryConfig.MEMORY)
+                .connectTimeout(java.time.Duration.ofSeconds(Long.MAX_VALUE)));
+        assertRejected("endpoints", "\"127.0.0.1:99999\"", () -> RegistryConfig.builder(RegistryConfig.ETCD)
+                .endpoints("127.0.0.1:99999"));
+        assertRejected("endpoints", "\"http://10.0.0.1:0/\"", () -> RegistryConfig.builder(RegistryConfig.ETCD)
+                .endpoints("http://10.0.0.1:0/"));
+        assertThat(RegistryConfig.builder(RegistryConfig.ETCD).endpoints("[::1]:2379", "http://h:2379", "h").build()
+                .endpoints()).hasSize(3);
+        assertThat(RegistryConfig.fromMap(Map.of("type", "memory", "connect-timeout", "1.5s")).connectTimeout())
+                .isEqualTo(java.time.Duration.ofMillis(1500));
+    }
+
+    @Test
+    void hostsAreHostNamesOrAddressesOfBoundedLength() {
+        assertRejected("host", "\"%%%!!!###\"", () -> ServiceInstance.builder("users", "%%%!!!###", 80));
+        assertRejected("host", "\"%%%bad\"", () -> ServiceInstance.builder("users", "%%%bad", 80));
+        assertRejected("host", "\"a b\"", () -> ServiceInstance.builder("users", "a b", 80));
+        assertRejected("host", "\"-leading.example\"", () -> ServiceInstance.builder("users", "-leading.example", 80));
+        assertRejected("host", "\"999.1.1.1\"", () -> ServiceInstance.builder("users", "999.1.1.1", 80));
+        assertRejected("host", "\"[::1]\"", () -> ServiceInstance.builder("users", "[::1]", 80));
+        String huge = "a".repeat(300_000);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ServiceInstance.builder("users", huge, 80))
+                .isInstanceOf(dev.bulwark.InvalidConfigException.class).hasMessageContaining("(300000 characters)");
+        for (String ok : new String[] {"localhost", "users-1.eu-west-1.svc.cluster.local", "10.0.0.7", "::1",
+                "2001:db8::8a2e:370:7334", "fe80::1%eth0", "a".repeat(63) + ".example"}) {
+            assertThat(ServiceInstance.builder("users", ok, 80).id("i").build().host()).isEqualTo(ok);
+        }
+    }
+
+    @Test
     void aBackendWithoutItsModuleIsAClearError() {
         assertRejected("type", "nacos", () -> Registries.create(
                 RegistryConfig.builder(RegistryConfig.NACOS).endpoints("127.0.0.1:8848").build()));

@@ -52,7 +52,10 @@ public final class DiscoveryCache implements AutoCloseable {
     private volatile List<ServiceInstance> snapshot = List.of();
     private volatile boolean degraded;
     private volatile String lastError;
+    /** When the cache last knew it was current: a successful read or event, or the moment a live watch was lost. */
     private volatile long currentAtNanos;
+    /** Whether the watch is connected: while it is, a quiet service is a current one. */
+    private volatile boolean watchLive;
     // Guarded by lock.
     private int readsInFlight;
     private final List<RegistryEvent> duringRead = new ArrayList<>();
@@ -90,6 +93,7 @@ public final class DiscoveryCache implements AutoCloseable {
         try {
             try {
                 watch = registry.watch(service, new Listener());
+                watchLive = true;
             } catch (RuntimeException e) {
                 failed("watch", e);
             }
@@ -276,6 +280,9 @@ public final class DiscoveryCache implements AutoCloseable {
 
     private void failed(String what, Throwable error) {
         errors.increment();
+        if (!degraded && watchLive) {
+            currentAtNanos = ticker.read(); // the live watch kept the data current until this moment
+        }
         degraded = true;
         lastError = what + ": " + error;
         LOG.log(System.Logger.Level.WARNING, "discovery of '" + service + "': " + what + " failed; serving the last known "
@@ -311,10 +318,12 @@ public final class DiscoveryCache implements AutoCloseable {
         @Override
         public void onDisconnected(Throwable cause) {
             failed("watch", cause);
+            watchLive = false;
         }
 
         @Override
         public void onResumed(boolean complete) {
+            watchLive = true;
             if (complete) {
                 // Every change missed was replayed: the data is current again.
                 degraded = false;

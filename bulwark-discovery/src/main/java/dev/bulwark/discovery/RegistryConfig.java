@@ -38,6 +38,8 @@ public final class RegistryConfig {
     /** Alibaba Nacos (module bulwark-discovery-nacos). */
     public static final String NACOS = "nacos";
 
+    private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration MAX_SESSION_TIMEOUT = Duration.ofHours(1);
     private static final java.util.regex.Pattern TYPE_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,63}");
 
     private final String type;
@@ -93,6 +95,9 @@ public final class RegistryConfig {
         for (Map.Entry<String, String> e : values.entrySet()) {
             String key = e.getKey();
             String value = e.getValue();
+            if (value == null) {
+                throw new InvalidConfigException(key, null, "a value (leave the key out for the default)");
+            }
             switch (key) {
                 case "type" -> { }
                 case "endpoints" -> b.endpoints(value.split("\\s*,\\s*"));
@@ -100,8 +105,8 @@ public final class RegistryConfig {
                 case "username" -> b.username = Check.name("username", value);
                 case "password" -> b.password = Check.notNull("password", value);
                 case "tls" -> b.tls(bool("tls", value));
-                case "connect-timeout" -> b.connectTimeout(duration("connect-timeout", value));
-                case "session-timeout" -> b.sessionTimeout(duration("session-timeout", value));
+                case "connect-timeout" -> b.connectTimeout = boundedDuration("connect-timeout", value, MAX_CONNECT_TIMEOUT);
+                case "session-timeout" -> b.sessionTimeout = boundedDuration("session-timeout", value, MAX_SESSION_TIMEOUT);
                 default -> {
                     if (key.startsWith("option.") && key.length() > "option.".length()) {
                         b.option(key.substring("option.".length()), value);
@@ -173,20 +178,54 @@ public final class RegistryConfig {
         throw new InvalidConfigException(field, value, "true or false");
     }
 
+    /** {@code value} parsed and checked against (0, {@code max}], the error quoting the value as written. */
+    private static Duration boundedDuration(String field, String value, Duration max) {
+        Duration d = duration(field, value);
+        if (d.isNegative() || d.isZero() || d.compareTo(max) > 0) {
+            throw new InvalidConfigException(field, value, "a duration > 0 and at most " + text(max));
+        }
+        return d;
+    }
+
+    private static Duration bounded(String field, Duration value, Duration max) {
+        Check.positive(field, value);
+        if (value.compareTo(max) > 0) {
+            throw new InvalidConfigException(field, value, "a duration > 0 and at most " + text(max));
+        }
+        return value;
+    }
+
+    private static String text(Duration d) {
+        return d.toMinutes() >= 60 ? d.toHours() + "h" : d.toMinutes() + "m";
+    }
+
     static Duration duration(String field, String value) {
         String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
         try {
+            double amount;
+            long unitMillis;
             if (v.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+                amount = Double.parseDouble(v.substring(0, v.length() - 2));
+                unitMillis = 1;
+            } else if (v.endsWith("s") && !v.startsWith("p")) {
+                amount = Double.parseDouble(v.substring(0, v.length() - 1));
+                unitMillis = 1_000;
+            } else if (v.endsWith("m") && !v.startsWith("p")) {
+                amount = Double.parseDouble(v.substring(0, v.length() - 1));
+                unitMillis = 60_000;
+            } else if (v.endsWith("h") && !v.startsWith("p")) {
+                amount = Double.parseDouble(v.substring(0, v.length() - 1));
+                unitMillis = 3_600_000;
+            } else {
+                return Duration.parse(value.trim());
             }
-            if (v.endsWith("s") && !v.startsWith("p")) {
-                return Duration.ofMillis(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 1000));
+            double millis = amount * unitMillis;
+            if (!Double.isFinite(millis) || Math.abs(millis) > 1e15) {
+                throw new InvalidConfigException(field, value, "a duration such as 500ms, 5s, 1m or PT5S, of at most"
+                        + " some thousands of years");
             }
-            if (v.endsWith("m") && !v.startsWith("p")) {
-                return Duration.ofSeconds(Math.round(Double.parseDouble(v.substring(0, v.length() - 1)) * 60));
-            }
-            return Duration.parse(value.trim());
-        } catch (NumberFormatException | DateTimeParseException e) {
+            return Duration.ofMillis(Math.round(millis));
+        } catch (NumberFormatException | DateTimeParseException | ArithmeticException e) {
             throw new InvalidConfigException(field, value, "a duration such as 500ms, 5s, 1m or PT5S");
         }
     }
@@ -211,12 +250,37 @@ public final class RegistryConfig {
         public Builder endpoints(String... addresses) {
             Check.notNull("endpoints", addresses);
             for (String a : addresses) {
-                if (a == null || a.isBlank() || a.chars().anyMatch(Character::isWhitespace)) {
-                    throw new InvalidConfigException("endpoints", a == null ? null : "\"" + a + "\"", "host:port or a URL, without spaces");
+                if (a == null || a.isBlank() || a.chars().anyMatch(Character::isWhitespace) || !portInRange(a)) {
+                    throw new InvalidConfigException("endpoints", a == null ? null : "\"" + a + "\"",
+                            "host:port or a URL, without spaces, a port (if given) in [1, 65535]");
                 }
                 endpoints.add(a);
             }
             return this;
+        }
+
+        /** Whether the port of {@code address} (host:port, [v6]:port or a URL), if it has one, is a valid port. */
+        private static boolean portInRange(String address) {
+            String hostPort = address;
+            int scheme = hostPort.indexOf("://");
+            if (scheme >= 0) {
+                hostPort = hostPort.substring(scheme + 3);
+            }
+            int slash = hostPort.indexOf('/');
+            if (slash >= 0) {
+                hostPort = hostPort.substring(0, slash);
+            }
+            hostPort = hostPort.substring(hostPort.lastIndexOf('@') + 1);
+            int colon = hostPort.lastIndexOf(':');
+            if (colon < 0 || hostPort.endsWith("]") || hostPort.indexOf(':') != colon && !hostPort.startsWith("[")) {
+                return true; // no port (or a bare IPv6 address)
+            }
+            String port = hostPort.substring(colon + 1);
+            if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(Character::isDigit)) {
+                return false;
+            }
+            int n = Integer.parseInt(port);
+            return n >= 1 && n <= 65_535;
         }
 
         public Builder namespace(String value) {
@@ -235,14 +299,15 @@ public final class RegistryConfig {
             return this;
         }
 
+        /** How long connecting, and any one call, may take (default 5 s, at most 10 minutes). */
         public Builder connectTimeout(Duration value) {
-            connectTimeout = Check.positive("connect-timeout", value);
+            connectTimeout = bounded("connect-timeout", value, MAX_CONNECT_TIMEOUT);
             return this;
         }
 
         /** How long a session (ZooKeeper, Nacos heartbeat, etcd lease TTL) survives without contact. */
         public Builder sessionTimeout(Duration value) {
-            sessionTimeout = Check.positive("session-timeout", value);
+            sessionTimeout = bounded("session-timeout", value, MAX_SESSION_TIMEOUT);
             return this;
         }
 

@@ -187,10 +187,7 @@ public final class ServiceInstance {
 
         private Builder(String service, String host, int port) {
             this.service = Names.check("service", service);
-            this.host = Check.name("host", host);
-            if (host.chars().anyMatch(Character::isWhitespace)) {
-                throw new InvalidConfigException("host", host, "a host name or address without spaces");
-            }
+            this.host = Hosts.check("host", host);
             this.port = Check.between("port", port, 1, 65_535);
         }
 

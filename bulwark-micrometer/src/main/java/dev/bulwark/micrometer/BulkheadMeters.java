@@ -32,21 +32,12 @@ public final class BulkheadMeters implements MeterBinder, AutoCloseable {
     @Override
     public void bindTo(MeterRegistry registry) {
         Check.notNull("registry", registry);
-        meters.add(registry, Gauge.builder("bulwark.bulkhead.in.flight", bulkhead, Bulkhead::inFlight)
-                .description("Calls holding a permit of the bulkhead now")
-                .tags(tags)
-                .strongReference(true)
-                .register(registry));
-        meters.add(registry, Gauge.builder("bulwark.bulkhead.available", bulkhead, Bulkhead::available)
-                .description("Permits of the bulkhead free now")
-                .tags(tags)
-                .strongReference(true)
-                .register(registry));
-        meters.add(registry, Gauge.builder("bulwark.bulkhead.max.concurrent", bulkhead, b -> b.config().maxConcurrent())
-                .description("Calls the bulkhead admits at once")
-                .tags(tags)
-                .strongReference(true)
-                .register(registry));
+        meters.gauge(registry, "bulwark.bulkhead.in.flight", bulkhead, Bulkhead::inFlight,
+                "Calls holding a permit of the bulkhead now", tags);
+        meters.gauge(registry, "bulwark.bulkhead.available", bulkhead, Bulkhead::available,
+                "Permits of the bulkhead free now", tags);
+        meters.gauge(registry, "bulwark.bulkhead.max.concurrent", bulkhead, b -> b.config().maxConcurrent(),
+                "Calls the bulkhead admits at once", tags);
     }
 
     /** Removes every meter this binder registered, from every registry. */

@@ -57,28 +57,20 @@ public final class CircuitBreakerMeters implements MeterBinder, AutoCloseable {
     public synchronized void bindTo(MeterRegistry registry) {
         Check.notNull("registry", registry);
         for (State state : STATES) {
-            meters.add(registry, Gauge.builder("bulwark.breaker.state", breaker, b -> b.state() == state ? 1 : 0)
-                    .description("1 for the breaker's current state, 0 for the others")
-                    .tags(tags)
-                    .tag("state", StateCodes.tag(state))
-                    .strongReference(true)
-                    .register(registry));
+            meters.gauge(registry, "bulwark.breaker.state", breaker, b -> b.state() == state ? 1 : 0,
+                    "1 for the breaker's current state, 0 for the others", tags.and("state", StateCodes.tag(state)));
         }
         meters.add(registry, FunctionCounter.builder("bulwark.breaker.rejected.calls", breaker,
                         b -> b.metrics().rejectedCalls())
                 .description("Calls the breaker rejected since it was created")
                 .tags(tags)
                 .register(registry));
-        meters.add(registry, Gauge.builder("bulwark.breaker.failure.rate", breaker, b -> b.metrics().failureRate() / 100)
-                .description("Failures among the calls of the breaker's current window, from 0 to 1")
-                .tags(tags)
-                .strongReference(true)
-                .register(registry));
-        meters.add(registry, Gauge.builder("bulwark.breaker.slow.call.rate", breaker, b -> b.metrics().slowCallRate() / 100)
-                .description("Slow calls among the calls of the breaker's current window, from 0 to 1")
-                .tags(tags)
-                .strongReference(true)
-                .register(registry));
+        meters.gauge(registry, "bulwark.breaker.failure.rate", breaker, b -> b.metrics().failureRate() / 100,
+                "Failures among the calls of the breaker's current window, from 0 to 1", tags);
+        meters.gauge(registry, "bulwark.breaker.slow.call.rate", breaker, b -> b.metrics().slowCallRate() / 100,
+                "Slow calls among the calls of the breaker's current window, from 0 to 1", tags);
+        meters.gauge(registry, "bulwark.breaker.timeout.rate", breaker, b -> b.metrics().timeoutRate() / 100,
+                "Timeouts among the calls of the breaker's current window, from 0 to 1", tags);
         TransitionCounter listener = new TransitionCounter(registry);
         listeners.add(listener);
         breaker.addListener(listener);

@@ -98,11 +98,8 @@ public final class ClientPoolMeters implements MeterBinder, AutoCloseable {
     public synchronized void bindTo(MeterRegistry registry) {
         Check.notNull("registry", registry);
         registries.add(registry);
-        poolMeters.add(registry, Gauge.builder("bulwark.pool.endpoints", pool, p -> p.endpoints().size())
-                .description("Endpoints in the pool")
-                .tags(poolTags)
-                .strongReference(true)
-                .register(registry));
+        poolMeters.gauge(registry, "bulwark.pool.endpoints", pool, p -> p.endpoints().size(),
+                "Endpoints in the pool", poolTags);
         for (Map.Entry<String, BoundMeters> e : endpointMeters.entrySet()) {
             register(registry, e.getKey(), e.getValue());
         }
@@ -165,29 +162,14 @@ public final class ClientPoolMeters implements MeterBinder, AutoCloseable {
 
     private void register(MeterRegistry registry, String endpoint, BoundMeters meters) {
         Tags tags = poolTags.and(MicrometerCallRecorder.ENDPOINT_TAG, endpoint);
-        meters.add(registry, Gauge.builder("bulwark.pool.endpoint.in.flight", pool,
-                        live(endpoint, e -> e.stats().inFlight()))
-                .description("Calls running on the endpoint now")
-                .tags(tags)
-                .strongReference(true)
-                .register(registry));
-        meters.add(registry, Gauge.builder("bulwark.pool.endpoint.breaker.state", pool,
-                        live(endpoint, e -> StateCodes.code(e.breaker().state())))
-                .description("The endpoint's breaker state: 0 closed, 1 half-open, 2 open, 3 forced open, 4 disabled")
-                .tags(tags)
-                .strongReference(true)
-                .register(registry));
-        meters.add(registry, TimeGauge.builder("bulwark.pool.endpoint.latency.ewma", pool, TimeUnit.NANOSECONDS,
-                        live(endpoint, e -> latencyNanos(e.stats())))
-                .description("The endpoint's peak-EWMA latency estimate, as the balancer sees it")
-                .tags(tags)
-                .strongReference(true)
-                .register(registry));
-        meters.add(registry, Gauge.builder("bulwark.pool.endpoint.weight", pool, live(endpoint, PoolEndpoint::weight))
-                .description("The endpoint's balancing weight")
-                .tags(tags)
-                .strongReference(true)
-                .register(registry));
+        meters.gauge(registry, "bulwark.pool.endpoint.in.flight", pool, live(endpoint, e -> e.stats().inFlight()),
+                "Calls running on the endpoint now", tags);
+        meters.gauge(registry, "bulwark.pool.endpoint.breaker.state", pool, live(endpoint, e -> StateCodes.code(e.breaker().state())),
+                "The endpoint's breaker state: 0 closed, 1 half-open, 2 open, 3 forced open, 4 disabled", tags);
+        meters.timeGauge(registry, "bulwark.pool.endpoint.latency.ewma", pool, live(endpoint, e -> latencyNanos(e.stats())),
+                "The endpoint's peak-EWMA latency estimate, as the balancer sees it", tags);
+        meters.gauge(registry, "bulwark.pool.endpoint.weight", pool, live(endpoint, PoolEndpoint::weight),
+                "The endpoint's balancing weight", tags);
         meters.add(registry, FunctionCounter.builder("bulwark.pool.endpoint.breaker.rejections", pool,
                         live(endpoint, e -> e.breaker().metrics().rejectedCalls()))
                 .description("Calls the endpoint's breaker turned away; the pool then tries another endpoint")

@@ -43,34 +43,18 @@ public final class RateLimiterMeters implements MeterBinder, AutoCloseable {
     @Override
     public void bindTo(MeterRegistry registry) {
         Check.notNull("registry", registry);
-        meters.add(registry, TimeGauge.builder("bulwark.ratelimiter.next.permit", limiter, TimeUnit.NANOSECONDS,
-                        RateLimiter::nanosUntilPermit)
-                .description("Time until the limiter has a permit, 0 while it has one")
-                .tags(tags)
-                .strongReference(true)
-                .register(registry));
+        meters.timeGauge(registry, "bulwark.ratelimiter.next.permit", limiter, RateLimiter::nanosUntilPermit,
+                "Time until the limiter has a permit, 0 while it has one", tags);
         if (limiter instanceof TokenBucket bucket) {
-            meters.add(registry, Gauge.builder("bulwark.ratelimiter.available.permits", bucket, TokenBucket::availablePermits)
-                    .description("Whole permits the token bucket holds now")
-                    .tags(tags)
-                    .strongReference(true)
-                    .register(registry));
-            meters.add(registry, Gauge.builder("bulwark.ratelimiter.rate", bucket, TokenBucket::permitsPerSecond)
-                    .description("Permits the token bucket grants per second")
-                    .tags(tags)
-                    .strongReference(true)
-                    .register(registry));
-            meters.add(registry, Gauge.builder("bulwark.ratelimiter.burst", bucket, TokenBucket::burst)
-                    .description("Permits the token bucket holds when full")
-                    .tags(tags)
-                    .strongReference(true)
-                    .register(registry));
+            meters.gauge(registry, "bulwark.ratelimiter.available.permits", bucket, TokenBucket::availablePermits,
+                "Whole permits the token bucket holds now", tags);
+            meters.gauge(registry, "bulwark.ratelimiter.rate", bucket, TokenBucket::permitsPerSecond,
+                "Permits the token bucket grants per second", tags);
+            meters.gauge(registry, "bulwark.ratelimiter.burst", bucket, TokenBucket::burst,
+                "Permits the token bucket holds when full", tags);
         } else if (limiter instanceof SlidingWindowLimiter window) {
-            meters.add(registry, Gauge.builder("bulwark.ratelimiter.window.limit", window, SlidingWindowLimiter::limit)
-                    .description("Calls the sliding-window limiter admits per window")
-                    .tags(tags)
-                    .strongReference(true)
-                    .register(registry));
+            meters.gauge(registry, "bulwark.ratelimiter.window.limit", window, SlidingWindowLimiter::limit,
+                "Calls the sliding-window limiter admits per window", tags);
         }
     }
 

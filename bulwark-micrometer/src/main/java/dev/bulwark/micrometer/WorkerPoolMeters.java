@@ -33,16 +33,10 @@ public final class WorkerPoolMeters implements MeterBinder, AutoCloseable {
     @Override
     public void bindTo(MeterRegistry registry) {
         Check.notNull("registry", registry);
-        meters.add(registry, Gauge.builder("bulwark.worker.pool.queued", workers, WorkerPool::queued)
-                .description("Tasks waiting for a worker")
-                .tags(tags)
-                .strongReference(true)
-                .register(registry));
-        meters.add(registry, Gauge.builder("bulwark.worker.pool.active", workers, WorkerPool::active)
-                .description("Tasks running on a worker now")
-                .tags(tags)
-                .strongReference(true)
-                .register(registry));
+        meters.gauge(registry, "bulwark.worker.pool.queued", workers, WorkerPool::queued,
+                "Tasks waiting for a worker", tags);
+        meters.gauge(registry, "bulwark.worker.pool.active", workers, WorkerPool::active,
+                "Tasks running on a worker now", tags);
         meters.add(registry, FunctionCounter.builder("bulwark.worker.pool.completed", workers, WorkerPool::completed)
                 .description("Tasks the workers finished, successfully or not")
                 .tags(tags)

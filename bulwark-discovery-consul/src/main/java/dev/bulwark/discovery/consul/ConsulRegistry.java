@@ -14,9 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -84,7 +82,7 @@ public final class ConsulRegistry implements ServiceRegistry {
     private final HealthReader reader;
     private final ExecutorService ownRenewals;
     private final Sessions sessions;
-    private final Set<ConsulWatch> watches = ConcurrentHashMap.newKeySet();
+    private final dev.bulwark.discovery.internal.OpenWatches<ConsulWatch> watches = new dev.bulwark.discovery.internal.OpenWatches<>();
     private volatile boolean closed;
 
     private ConsulRegistry(ConsulSettings settings, Scheduler scheduler, Executor renewals) {
@@ -301,11 +299,10 @@ public final class ConsulRegistry implements ServiceRegistry {
         } catch (RegistryException e) {
             error = e;
         }
-        ConsulWatch[] self = new ConsulWatch[1];
-        ConsulWatch watch = new ConsulWatch(service, listener, settings.client(pool), reader, settings.watchWaitSeconds,
-                scheduler, initial, error, () -> watches.remove(self[0]));
-        self[0] = watch;
-        watches.add(watch);
+        HealthReader.Answer first = initial;
+        RegistryException failure = error;
+        ConsulWatch watch = watches.open(onClose -> new ConsulWatch(service, listener, settings.client(pool), reader,
+                settings.watchWaitSeconds, scheduler, first, failure, onClose));
         if (closed) {
             watch.close();
             open();
@@ -329,7 +326,7 @@ public final class ConsulRegistry implements ServiceRegistry {
         if (ownRenewals != null) {
             ownRenewals.shutdownNow();
         }
-        List.copyOf(watches).forEach(ConsulWatch::close);
+        watches.closeAll();
         client.destroy();
         pool.evictAll();
     }

@@ -85,7 +85,7 @@ public final class EtcdRegistry implements ServiceRegistry {
     private final ExecutorService events;
     private final ExecutorService repairs;
     private final LeaseKeeper leases;
-    private final Set<EtcdWatch> watches = ConcurrentHashMap.newKeySet();
+    private final dev.bulwark.discovery.internal.OpenWatches<EtcdWatch> watches = new dev.bulwark.discovery.internal.OpenWatches<>();
     private final List<URI> endpoints;
     private final Reconnector reconnector;
     private volatile boolean closed;
@@ -342,11 +342,8 @@ public final class EtcdRegistry implements ServiceRegistry {
             }
             unreachable = e;
         }
-        EtcdWatch[] self = new EtcdWatch[1];
-        EtcdWatch watch = new EtcdWatch(service, prefix, listener, client, calls, decoder, events, scheduler,
-                () -> watches.remove(self[0]));
-        self[0] = watch;
-        watches.add(watch);
+        EtcdWatch watch = watches.open(onClose -> new EtcdWatch(service, prefix, listener, client, calls, decoder, events,
+                scheduler, onClose));
         watch.start(revision, unreachable);
         return watch;
     }
@@ -358,7 +355,7 @@ public final class EtcdRegistry implements ServiceRegistry {
             return;
         }
         closed = true;
-        List.copyOf(watches).forEach(EtcdWatch::close);
+        watches.closeAll();
         reconnector.close();
         leases.close();
         events.shutdown();

@@ -105,7 +105,7 @@ public final class NacosRegistry implements ServiceRegistry {
     private final ExecutorService events;
     private final ExecutorService checks;
     private final ConnectionMonitor monitor;
-    private final Set<NacosWatch> watches = ConcurrentHashMap.newKeySet();
+    private final dev.bulwark.discovery.internal.OpenWatches<NacosWatch> watches = new dev.bulwark.discovery.internal.OpenWatches<>();
     private volatile boolean closed;
 
     private NacosRegistry(NamingService naming, NacosSettings settings, Scheduler scheduler) {
@@ -285,18 +285,15 @@ public final class NacosRegistry implements ServiceRegistry {
         String what = "watch " + service;
         open(what);
         Map<String, ServiceInstance> seed = decode(service, query(what, service));
-        NacosWatch[] self = new NacosWatch[1];
-        NacosWatch watch = new NacosWatch(service, listener, events, seed, list -> decode(service, list),
-                ownWrites.copyOf(service), () -> unwatch(self[0]));
-        self[0] = watch;
-        watches.add(watch);
+        NacosWatch watch = watches.open(onClose -> new NacosWatch(service, listener, events, seed,
+                list -> decode(service, list), ownWrites.copyOf(service), onClose), this::unsubscribe);
         try {
             calls.run(what, () -> {
                 naming.subscribe(service, settings.group, watch.subscription());
                 return null;
             });
         } catch (RegistryException e) {
-            watches.remove(watch);
+            watches.forget(watch);
             throw e;
         }
         return watch;
@@ -310,7 +307,7 @@ public final class NacosRegistry implements ServiceRegistry {
         }
         closed = true;
         monitor.stop();
-        List.copyOf(watches).forEach(NacosWatch::close);
+        watches.closeAll();
         try {
             naming.shutDown();
         } catch (NacosException | RuntimeException e) {
@@ -403,8 +400,7 @@ public final class NacosRegistry implements ServiceRegistry {
         }
     }
 
-    private void unwatch(NacosWatch watch) {
-        watches.remove(watch);
+    private void unsubscribe(NacosWatch watch) {
         if (closed) {
             return; // shutting the client down drops every subscription
         }
