@@ -59,4 +59,36 @@ class FailureClassifierTest {
         assertThat(Verdict.PERMANENT_FAILURE.isFailure()).isTrue();
         assertThat(Verdict.IGNORED.isFailure()).isFalse();
     }
+
+    /** A transport judges by what an error says: a status code inside one exception type. */
+    static final class StatusError extends RuntimeException {
+        final int code;
+
+        StatusError(int code) {
+            super("status " + code);
+            this.code = code;
+        }
+    }
+
+    @Test
+    void anErrorRuleJudgesBeforeTheTypeListsAndMayLeaveAnErrorToThem() {
+        FailureClassifier c = FailureClassifier.builder()
+                .errorRule(e -> e instanceof StatusError s ? (s.code == 3 ? Verdict.IGNORED : s.code == 14 ? Verdict.FAILURE : null) : null)
+                .permanent(StatusError.class)
+                .timeoutWhen(e -> e instanceof StatusError s && s.code == 4)
+                .build();
+        assertThat(c.classifyError(new StatusError(3))).isEqualTo(Verdict.IGNORED);
+        assertThat(c.classifyError(new CompletionException(new StatusError(14)))).as("unwrapped first").isEqualTo(Verdict.FAILURE);
+        assertThat(c.classifyError(new StatusError(13))).as("no opinion: the type lists decide").isEqualTo(Verdict.PERMANENT_FAILURE);
+        assertThat(c.classifyError(new BreakerOpenLike())).as("own rejections are ignored before the rule").isEqualTo(Verdict.IGNORED);
+        assertThat(c.isTimeout(new StatusError(4))).isTrue();
+        assertThat(c.isTimeout(new StatusError(14))).isFalse();
+        assertThat(c.isTimeout(new java.util.concurrent.TimeoutException())).as("the types still count").isTrue();
+    }
+
+    static final class BreakerOpenLike extends RejectedException {
+        BreakerOpenLike() {
+            super("test", "always");
+        }
+    }
 }

@@ -7,6 +7,7 @@ import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -14,8 +15,9 @@ import java.util.function.Predicate;
  * ignored. The breaker counts failures, retry retries failures but never permanent ones, and
  * outlier detection sees the same verdicts, so the rules cannot drift apart.
  *
- * <p>Rules are checked in this order: ignored exceptions, permanent exceptions (and anything marked
- * {@link Permanent}), failure exceptions, failure results. By default every exception is a failure
+ * <p>Rules are checked in this order: the error rule (a transport's status codes, say), ignored
+ * exceptions, permanent exceptions (and anything marked {@link Permanent}), failure exceptions,
+ * failure results. By default every exception is a failure
  * and every result a success; {@link RejectedException}s are never counted as failures of the
  * called service, since the call did not run. Apart from the verdict, the classifier tells which
  * errors are timeouts ({@link #isTimeout}), for the breaker's timeout-rate rule: by default
@@ -37,9 +39,13 @@ public final class FailureClassifier {
     private final Class<? extends Throwable>[] failures;
     private final Predicate<Object> failedResult;
     private final Class<? extends Throwable>[] timeouts;
+    private final Function<? super Throwable, Verdict> errorRule;
+    private final Predicate<? super Throwable> timeoutWhen;
 
     private FailureClassifier(Builder b) {
         this.timeouts = toArray(b.timeouts);
+        this.errorRule = b.errorRule;
+        this.timeoutWhen = b.timeoutWhen;
         this.ignored = toArray(b.ignored);
         this.permanent = toArray(b.permanent);
         this.failures = b.failures.isEmpty() ? null : toArray(b.failures);
@@ -64,7 +70,16 @@ public final class FailureClassifier {
             return failedResult != null && failedResult.test(result) ? Verdict.FAILURE : Verdict.SUCCESS;
         }
         Throwable cause = unwrap(error);
-        if (cause instanceof RejectedException || matches(ignored, cause)) {
+        if (cause instanceof RejectedException) {
+            return Verdict.IGNORED;
+        }
+        if (errorRule != null) {
+            Verdict ruled = errorRule.apply(cause);
+            if (ruled != null) {
+                return ruled;
+            }
+        }
+        if (matches(ignored, cause)) {
             return Verdict.IGNORED;
         }
         if (matches(permanent, cause) || PermanentException.isPermanent(error)) {
@@ -78,7 +93,11 @@ public final class FailureClassifier {
 
     /** Whether {@code error} (or the cause it wraps) is a timeout: the call was cut off, not answered. */
     public boolean isTimeout(Throwable error) {
-        return error != null && matches(timeouts, unwrap(error));
+        if (error == null) {
+            return false;
+        }
+        Throwable cause = unwrap(error);
+        return matches(timeouts, cause) || (timeoutWhen != null && timeoutWhen.test(cause));
     }
 
     /** Classifies a result the call returned normally. */
@@ -116,6 +135,8 @@ public final class FailureClassifier {
         private final List<Class<? extends Throwable>> permanent = new ArrayList<>();
         private final List<Class<? extends Throwable>> failures = new ArrayList<>();
         private Predicate<Object> failedResult;
+        private Function<? super Throwable, Verdict> errorRule;
+        private Predicate<? super Throwable> timeoutWhen;
         private final List<Class<? extends Throwable>> timeouts = new ArrayList<>(
                 List.of(CallTimeoutException.class, TimeoutException.class, SocketTimeoutException.class));
 
@@ -126,6 +147,23 @@ public final class FailureClassifier {
         @SafeVarargs
         public final Builder timeoutOn(Class<? extends Throwable>... types) {
             addAll("timeoutOn", timeouts, types);
+            return this;
+        }
+
+        /**
+         * Judges errors before the type lists: {@code rule} returns a verdict, or {@code null} to
+         * leave the error to the lists. This is how a transport classifies by what an error says
+         * rather than its type (gRPC's status codes, say); it sees the error unwrapped. Rejections
+         * by Bulwark's own policies are ignored before the rule is asked.
+         */
+        public Builder errorRule(Function<? super Throwable, Verdict> rule) {
+            this.errorRule = Check.notNull("errorRule", rule);
+            return this;
+        }
+
+        /** Errors matching {@code predicate} (unwrapped) are also timeouts, beside the types given to {@link #timeoutOn}. */
+        public Builder timeoutWhen(Predicate<? super Throwable> predicate) {
+            this.timeoutWhen = Check.notNull("timeoutWhen", predicate);
             return this;
         }
 

@@ -200,4 +200,30 @@ class RetryRulesTest {
         assertThat(retry.call(() -> calls.incrementAndGet() == 1 ? "503" : "200")).isEqualTo("200");
         assertThat(events).containsExactly("retry after 1", "success at 2");
     }
+
+    @Test
+    void aVariantKeepsEverySettingAndListenerAndChangesOnlyWhatItSets() {
+        AtomicInteger calls = new AtomicInteger();
+        Retry original = retry().maxAttempts(4).abortOn(e -> e instanceof IllegalArgumentException).build();
+        Retry variant = original.toBuilder().delayHint((result, error) -> 5 * MS).build();
+
+        assertThat(variant.name()).isEqualTo("r");
+        assertThat(variant.maxAttempts()).isEqualTo(4);
+        assertThat(variant.classifier()).isSameAs(original.classifier());
+        assertThat(original.delayHint()).isNull();
+        assertThat(variant.delayHint()).isNotNull();
+
+        CompletableFuture<String> result = variant.callAsync(() -> CompletableFuture.supplyAsync(
+                () -> { throw new IllegalStateException("down " + calls.incrementAndGet()); }, Runnable::run));
+        scheduler.advance(Duration.ofMillis(4));
+        assertThat(calls).as("the hint's 5 ms, not the original's zero backoff").hasValue(1);
+        scheduler.advance(Duration.ofMillis(20));
+        assertThat(result).isCompletedExceptionally();
+        assertThat(calls).hasValue(4);
+        assertThat(events).as("the listener came along").endsWith("gave up at 4: MAX_ATTEMPTS");
+
+        assertThatThrownBy(() -> variant.call(failing(new AtomicInteger(), 3, new IllegalArgumentException("bad"))))
+                .as("abortOn came along").isInstanceOf(IllegalArgumentException.class);
+        assertThat(events).endsWith("gave up at 1: NOT_RETRYABLE");
+    }
 }

@@ -12,6 +12,7 @@ import dev.bulwark.time.Scheduler;
 import dev.bulwark.time.Ticker;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -88,6 +89,38 @@ public final class Retry {
 
     public static Builder builder(String name) {
         return new Builder(Check.name("name", name));
+    }
+
+    /**
+     * A builder holding this retry's settings and the listeners it was built with, to build a
+     * variant: a transport adds the delay hint its protocol defines, a config reload changes one
+     * setting. The new retry shares this one's budget and scheduler.
+     */
+    public Builder toBuilder() {
+        Builder b = new Builder(name);
+        b.maxAttempts = maxAttempts;
+        b.maxDuration = maxDurationNanos == Long.MAX_VALUE ? null : Duration.ofNanos(maxDurationNanos);
+        b.backoff = backoff;
+        b.classifier = classifier;
+        b.retryOn = retryOn;
+        b.abortOn = abortOn;
+        b.retryWhen = retryWhen;
+        b.retryOnResult = retryOnResult;
+        b.delayHint = delayHint;
+        b.budget = budget;
+        b.scheduler = scheduler;
+        b.listeners.addAll(Arrays.asList(listeners.all()));
+        return b;
+    }
+
+    /** How this retry judges outcomes. */
+    public FailureClassifier classifier() {
+        return classifier;
+    }
+
+    /** The delay hint this retry honours, or {@code null}. */
+    public DelayHint delayHint() {
+        return delayHint;
     }
 
     public String name() {

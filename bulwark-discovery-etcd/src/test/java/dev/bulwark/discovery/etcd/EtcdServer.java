@@ -3,6 +3,7 @@ package dev.bulwark.discovery.etcd;
 import static org.awaitility.Awaitility.await;
 
 import dev.bulwark.discovery.RegistryConfig;
+import dev.bulwark.testing.tls.TestCertificates;
 import io.etcd.jetcd.Client;
 import java.io.File;
 import java.io.IOException;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  *
  * <p>Without the binary the tests fail (they do not skip): {@code scripts/test} installs it.
  */
-final class EtcdServer implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class EtcdServer implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
     private static final Duration STARTUP = Duration.ofSeconds(30);
     private static final String READY = "serving client traffic";
 
@@ -49,12 +50,12 @@ final class EtcdServer implements BeforeAllCallback, AfterAllCallback, AutoClose
         this.name = name;
     }
 
-    static EtcdServer create(String name) {
+    public static EtcdServer create(String name) {
         return new EtcdServer(name);
     }
 
     /** Serves clients over TLS with these certificates, and requires a client certificate signed by their CA. */
-    EtcdServer tls(TestCertificates certificates) {
+    public EtcdServer tls(TestCertificates certificates) {
         this.tls = certificates;
         return this;
     }
@@ -70,7 +71,7 @@ final class EtcdServer implements BeforeAllCallback, AfterAllCallback, AutoClose
     }
 
     /** Starts etcd, the first time on new ports and a new data directory, later on the same ones. */
-    synchronized EtcdServer start() {
+    public synchronized EtcdServer start() {
         if (process != null && process.isAlive()) {
             return this;
         }
@@ -97,7 +98,7 @@ final class EtcdServer implements BeforeAllCallback, AfterAllCallback, AutoClose
     }
 
     /** Kills etcd at once (SIGKILL), as a crash would; {@link #start()} brings it back with its data. */
-    synchronized void kill() {
+    public synchronized void kill() {
         if (client != null) {
             client.close(); // a client that saw the server die may wait out gRPC's reconnect backoff: use a new one
             client = null;
@@ -116,7 +117,7 @@ final class EtcdServer implements BeforeAllCallback, AfterAllCallback, AutoClose
     }
 
     /** Kills etcd and starts it again on the same ports and data directory. */
-    void restart() {
+    public void restart() {
         kill();
         start();
     }
@@ -134,19 +135,19 @@ final class EtcdServer implements BeforeAllCallback, AfterAllCallback, AutoClose
         }
     }
 
-    String endpoint() {
+    public String endpoint() {
         return (tls == null ? "http" : "https") + "://127.0.0.1:" + clientPort;
     }
 
     /** A config for this server with short timeouts, to add to. */
-    RegistryConfig.Builder config() {
+    public RegistryConfig.Builder config() {
         return RegistryConfig.builder(RegistryConfig.ETCD)
                 .endpoints(endpoint())
                 .connectTimeout(Duration.ofSeconds(2));
     }
 
     /** A plain jetcd client of this server, for writing behind the registry's back; closed with the server. */
-    synchronized Client jetcd() {
+    public synchronized Client jetcd() {
         if (client == null) {
             var builder = Client.builder().endpoints(endpoint());
             if (tls != null) {

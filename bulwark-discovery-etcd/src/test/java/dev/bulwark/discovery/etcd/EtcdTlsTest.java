@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.bulwark.discovery.RegistryConfig;
 import dev.bulwark.discovery.RegistryException;
 import dev.bulwark.discovery.ServiceInstance;
+import dev.bulwark.testing.tls.TestCertificates;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

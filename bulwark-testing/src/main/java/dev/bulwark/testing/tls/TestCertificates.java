@@ -1,4 +1,4 @@
-package dev.bulwark.discovery.etcd;
+package dev.bulwark.testing.tls;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,12 +16,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * A throwaway CA with a server certificate for 127.0.0.1 and a client certificate, as PEM files,
  * made with the JDK's own {@code keytool} (so the TLS test needs nothing installed beyond a JDK).
- * Keys are EC P-256, written as PKCS#8 PEM, which both etcd and Netty read.
+ * Keys are EC P-256, written as PKCS#8 PEM, which etcd, Netty and grpc-java read. For tests only:
+ * certificates live two days.
  */
-record TestCertificates(Path caCert, Path serverCert, Path serverKey, Path clientCert, Path clientKey) {
+public record TestCertificates(Path caCert, Path serverCert, Path serverKey, Path clientCert, Path clientKey) {
     private static final String PASS = "changeit";
 
-    static TestCertificates create(Path dir) throws IOException {
+    /** Makes the CA, the server certificate (127.0.0.1 and localhost) and the client certificate in {@code dir}. */
+    public static TestCertificates create(Path dir) throws IOException {
         Files.createDirectories(dir);
         keytool(dir, "-genkeypair", "-alias", "ca", "-dname", "CN=bulwark-test-ca", "-keyalg", "EC", "-groupname", "secp256r1",
                 "-validity", "2", "-ext", "bc:c", "-keystore", "ca.p12", "-storetype", "PKCS12", "-storepass", PASS);
