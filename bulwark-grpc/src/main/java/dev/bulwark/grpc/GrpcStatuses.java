@@ -5,6 +5,7 @@ import dev.bulwark.RejectedException;
 import dev.bulwark.Verdict;
 import dev.bulwark.breaker.BreakerOpenException;
 import dev.bulwark.grpc.internal.CommittedCallException;
+import dev.bulwark.grpc.internal.RemoteCancellationException;
 import dev.bulwark.internal.Errors;
 import dev.bulwark.retry.DelayHint;
 import dev.bulwark.retry.RetriesExhaustedException;
@@ -34,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  *     <td>the server answered as designed, or the caller gave up: not counted, not retried</td></tr>
  * </table>
  *
- * A failure whose trailers carry a negative or malformed {@code grpc-retry-pushback-ms} is
+ * A CANCELLED status the caller did not cause (a server shutting down at once ends its calls so)
+ * is judged as UNAVAILABLE. A failure whose trailers carry a negative or malformed {@code grpc-retry-pushback-ms} is
  * permanent: the server asked not to be retried. A positive pushback is a delay the retry honours
  * ({@link #pushback()}).
  */
@@ -103,7 +105,8 @@ public final class GrpcStatuses {
         Throwable e = Errors.unwrap(error);
         Status status = statusOf(e);
         if (status != null) {
-            return e instanceof RetriesExhaustedException || e instanceof CommittedCallException ? status.withCause(e) : status;
+            return e instanceof RetriesExhaustedException || e instanceof CommittedCallException
+                    || e instanceof RemoteCancellationException ? status.withCause(e) : status;
         }
         if (e instanceof BreakerOpenException) {
             return Status.UNAVAILABLE.withDescription(e.getMessage()).withCause(e);
@@ -151,7 +154,8 @@ public final class GrpcStatuses {
         if (status == null) {
             return null;
         }
-        Verdict verdict = verdicts.get(status.getCode());
+        Verdict verdict = error instanceof RemoteCancellationException
+                ? verdicts.get(Status.Code.UNAVAILABLE) : verdicts.get(status.getCode());
         if (verdict == Verdict.FAILURE) {
             if (error instanceof CommittedCallException) {
                 return Verdict.PERMANENT_FAILURE; // replies already reached the caller: nothing left to retry

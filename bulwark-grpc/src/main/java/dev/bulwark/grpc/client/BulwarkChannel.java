@@ -465,7 +465,9 @@ public final class BulwarkChannel extends ManagedChannel {
                         .keepAliveWithoutCalls(keepAliveWithoutCalls);
             }
             customizers.forEach(c -> c.accept(netty));
-            return new BulwarkChannel(netty.build(), service, book, methodBreakers, ticker);
+            ManagedChannel built = netty.build();
+            built.getState(true); // resolve and connect now, not on the first call
+            return new BulwarkChannel(built, service, book, methodBreakers, ticker);
         }
     }
 }

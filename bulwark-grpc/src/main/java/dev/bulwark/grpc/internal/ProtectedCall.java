@@ -10,6 +10,7 @@ import dev.bulwark.time.Ticker;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.Context;
 import io.grpc.ClientCall;
 import io.grpc.Deadline;
 import io.grpc.Metadata;
@@ -48,6 +49,8 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     private final Executor executor;
     private final Metadata.Key<String> hashKey;
     private final boolean singleReply;
+    /** The caller's gRPC context: every attempt runs in it, so its cancellation reaches them all. */
+    private final Context callerContext = Context.current();
 
     // Guarded by this.
     private Listener<RespT> listener;
@@ -139,11 +142,16 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
             if (attemptDeadline != null) {
                 options = options.withDeadline(attemptDeadline);
             }
-            attempt = new AttemptCall(next.newCall(method, options), picks);
-            current = attempt;
             Metadata copy = new Metadata();
             copy.merge(headers);
-            attempt.call.start(attempt, copy);
+            Context previous = callerContext.attach();
+            try {
+                attempt = new AttemptCall(next.newCall(method, options), picks);
+                current = attempt;
+                attempt.call.start(attempt, copy);
+            } finally {
+                callerContext.detach(previous);
+            }
             if (compression != null) {
                 attempt.call.setMessageCompression(compression);
             }
@@ -312,6 +320,15 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         }
     }
 
+    private boolean cancelledByCaller() {
+        synchronized (this) {
+            if (cancelled != null) {
+                return true;
+            }
+        }
+        return callerContext.isCancelled();
+    }
+
     private static Deadline earliest(Deadline a, Deadline b) {
         return a == null ? b : b == null ? a : a.minimum(b);
     }
@@ -375,7 +392,9 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
         @Override
         public void onClose(Status status, Metadata closingTrailers) {
-            picks.finished(status, closingTrailers); // the endpoint's statistics and breaker learn first
+            boolean remoteCancel = status.getCode() == Status.Code.CANCELLED && !cancelledByCaller();
+            // The endpoint's statistics and breaker learn first; a cancellation it caused counts as unavailability.
+            picks.finished(remoteCancel ? Status.UNAVAILABLE.withDescription(status.getDescription()) : status, closingTrailers);
             boolean wasCommitted;
             synchronized (ProtectedCall.this) {
                 if (current == this) {
@@ -390,7 +409,13 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
                     done.complete(this);
                 } else {
                     StatusRuntimeException failure = status.asRuntimeException(closingTrailers);
-                    done.completeExceptionally(wasCommitted ? new CommittedCallException(failure) : failure);
+                    RuntimeException outcome = failure;
+                    if (wasCommitted) {
+                        outcome = new CommittedCallException(failure);
+                    } else if (remoteCancel) {
+                        outcome = new RemoteCancellationException(failure);
+                    }
+                    done.completeExceptionally(outcome);
                 }
             } finally {
                 closingThread = null;
