@@ -24,6 +24,7 @@ module dev.bulwark.core {
             dev.bulwark.discovery.zookeeper,
             dev.bulwark.discovery.consul,
             dev.bulwark.discovery.nacos,
+            dev.bulwark.grpc,
             dev.bulwark.micrometer,
             dev.bulwark.testing;
 

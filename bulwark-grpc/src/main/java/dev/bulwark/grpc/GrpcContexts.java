@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
  * <pre>{@code
  * CallContext ctx = CallContext.withDeadline(Duration.ofMillis(300), Ticker.system())
  *         .with(LoadBalancers.HASH_KEY, userId);
- * GreeterGrpc.GreeterBlockingStub stub = GreeterGrpc.newBlockingStub(channel);
- * HelloReply reply = GrpcContexts.attach(ctx).call(() -> stub.sayHello(request));
+ * EchoGrpc.EchoBlockingStub stub = EchoGrpc.newBlockingStub(channel);   // your generated stub
+ * EchoReply reply = GrpcContexts.attach(ctx).call(() -> stub.unary(EchoRequest.newBuilder().setMessage("hi").build()));
  * }</pre>
  */
 public final class GrpcContexts {

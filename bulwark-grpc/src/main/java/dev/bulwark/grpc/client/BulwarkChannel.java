@@ -53,9 +53,10 @@ import java.util.function.Predicate;
  * <pre>{@code
  * BulwarkChannel channel = BulwarkChannel.builder("user-service", discovery)
  *     .balancer(Strategy.PEAK_EWMA)
- *     .retry(Retry.builder("grpc:user-service").maxAttempts(3).budget(RetryBudget.ratio(0.2)).build())
+ *     .retry(Retry.builder("grpc:user-service").maxAttempts(3).budget(RetryBudget.builder().ratio(0.2).build()).build())
  *     .build();
- * EchoGrpc.EchoBlockingStub users = EchoGrpc.newBlockingStub(channel).withDeadlineAfter(300, TimeUnit.MILLISECONDS);
+ * EchoGrpc.EchoBlockingStub users = EchoGrpc.newBlockingStub(channel)   // your generated stub
+ *         .withDeadlineAfter(300, TimeUnit.MILLISECONDS);
  * }</pre>
  *
  * What it adds to grpc-java:
@@ -213,6 +214,7 @@ public final class BulwarkChannel extends ManagedChannel {
         private String hashKeyHeader;
         private Ticker ticker = Ticker.system();
         private ChannelCredentials credentials = InsecureChannelCredentials.create();
+        private String authority;
         private Duration keepAliveTime;
         private Duration keepAliveTimeout = Duration.ofSeconds(20);
         private boolean keepAliveWithoutCalls;
@@ -364,6 +366,15 @@ public final class BulwarkChannel extends ManagedChannel {
         }
 
         /**
+         * The authority calls carry, and the name TLS checks the servers' certificates against
+         * (default: the service name).
+         */
+        public Builder authority(String value) {
+            authority = Check.name("authority", value);
+            return this;
+        }
+
+        /**
          * Pings a connection without traffic after {@code time}, and drops it if no answer comes
          * within {@code timeout}. The server must permit pings that often
          * ({@code permitKeepAliveTime}, 5 minutes by default in grpc-java) or it closes the
@@ -463,6 +474,9 @@ public final class BulwarkChannel extends ManagedChannel {
                 netty.keepAliveTime(keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
                         .keepAliveTimeout(keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS)
                         .keepAliveWithoutCalls(keepAliveWithoutCalls);
+            }
+            if (authority != null) {
+                netty.overrideAuthority(authority);
             }
             customizers.forEach(c -> c.accept(netty));
             ManagedChannel built = netty.build();

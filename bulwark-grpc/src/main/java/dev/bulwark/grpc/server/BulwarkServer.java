@@ -51,7 +51,7 @@ import java.util.logging.Logger;
  * <pre>{@code
  * BulwarkServer server = BulwarkServer.builder()
  *     .bind("127.0.0.1", 0)                                 // 0: a free port
- *     .service("user-service", new UserService())           // registered as user-service, protocol grpc
+ *     .service("user-service", userService)                 // registered as user-service, protocol grpc
  *     .registry(registry)
  *     .instance(i -> i.version("1.4.2").zone("eu-west-1a").weight(2).ttl(Duration.ofSeconds(10)))
  *     .healthCheck("database", () -> database.ping(), Duration.ofMillis(500))
@@ -87,6 +87,8 @@ public final class BulwarkServer implements AutoCloseable {
     private Server server;
     private Registrations registrations;
     private DrainReport drained;
+    private volatile boolean draining;
+    private volatile Registrations registrationsView;
 
     private BulwarkServer(Builder b) {
         this.settings = b;
@@ -144,6 +146,7 @@ public final class BulwarkServer implements AutoCloseable {
             List<ServiceInstance> mine = instances();
             registrations = new Registrations(settings.registry, timer);
             registrations.start(mine);
+            registrationsView = registrations;
         }
         if (!settings.probes.isEmpty()) {
             long every = settings.healthInterval.toMillis();
@@ -162,9 +165,19 @@ public final class BulwarkServer implements AutoCloseable {
         return settings.probes.stream().map(ProbeRunner.Probe::timeout).max(Duration::compareTo).orElse(Duration.ZERO);
     }
 
-    /** Sets each service's served status from the probes, and its registry health with it. */
-    private synchronized void publishHealth() {
-        if (drained != null) {
+    /**
+     * Sets each service's served status from the probes, and its registry health with it. Runs on
+     * the probes' threads, under its own lock: never the server's, which start and drain hold
+     * while they wait for probes.
+     */
+    private void publishHealth() {
+        synchronized (published) {
+            publishHealthLocked();
+        }
+    }
+
+    private void publishHealthLocked() {
+        if (draining) {
             return;
         }
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status(probes.passes("")));
@@ -176,8 +189,9 @@ public final class BulwarkServer implements AutoCloseable {
                 all &= serving;
             }
             Boolean before = published.put(entry.getKey(), all);
-            if (registrations != null && before != null && before != all) {
-                registrations.health(entry.getKey(), all ? Health.UP : Health.DOWN);
+            Registrations registered = registrationsView;
+            if (registered != null && before != null && before != all) {
+                registered.health(entry.getKey(), all ? Health.UP : Health.DOWN);
                 LOG.log(Level.INFO, "{0} is {1}: {2}", new Object[] {entry.getKey(), all ? "serving" : "not serving",
                         probes.failures()});
             }
@@ -198,7 +212,10 @@ public final class BulwarkServer implements AutoCloseable {
             ServiceInstance.Builder b = ServiceInstance.builder(name, settings.advertiseHost(), port())
                     .id(instanceId(name)).protocol("grpc");
             settings.instance.accept(b);
-            Boolean serving = published.get(name);
+            Boolean serving;
+            synchronized (published) {
+                serving = published.get(name);
+            }
             list.add(b.build().withHealth(serving == null || serving ? Health.UP : Health.DOWN));
         }
         return list;
@@ -218,8 +235,8 @@ public final class BulwarkServer implements AutoCloseable {
     }
 
     /** Whether the health service reports {@code grpcService} ({@code ""}: the server) as serving. */
-    public synchronized boolean isServing(String grpcService) {
-        return drained == null && probes.passes(grpcService);
+    public boolean isServing(String grpcService) {
+        return !draining && probes.passes(grpcService);
     }
 
     /** The failing probes and why. */
@@ -241,7 +258,10 @@ public final class BulwarkServer implements AutoCloseable {
             return drained;
         }
         long start = System.nanoTime();
-        health.enterTerminalState(); // every service NOT_SERVING, watchers told
+        draining = true;
+        synchronized (published) {
+            health.enterTerminalState(); // every service NOT_SERVING, watchers told
+        }
         int deregistered = registrations == null ? 0 : registrations.deregisterAll();
         int inFlight = 0;
         int cancelled = 0;
