@@ -123,4 +123,27 @@ class PowerOfTwoChoicesTest {
         // After 40 s: 1 s × e^−4 ≈ 18 ms, below steady's 50 ms.
         assertThat(Picking.counts(balancer, pair, 100)).containsEntry("e0", 100);
     }
+
+    @Test
+    void anUnavailableEndpointDoesNotHandItsShareToTheOneItIsDrawnWith() {
+        // e0 and e1 fast, e2 slow, e3 and e4 down (dead, or their breakers open): the slow one must
+        // still lose to the fast ones, not win every draw that pairs it with a dead endpoint.
+        answered(endpoints.get(0), 5);
+        answered(endpoints.get(1), 5);
+        answered(endpoints.get(2), 300);
+        endpoints.get(3).available(false);
+        endpoints.get(4).available(false);
+
+        Map<String, Integer> ewma = Picking.counts(LoadBalancers.create(Strategy.PEAK_EWMA, new SplittableRandom(3)), set, 10_000);
+        assertThat(ewma.get("e2")).as("the slow endpoint").isZero();
+        assertThat(ewma.get("e3") + ewma.get("e4")).isZero();
+
+        start(endpoints.get(0), 3);
+        start(endpoints.get(1), 3);
+        Map<String, Integer> least = Picking.counts(LoadBalancers.create(Strategy.LEAST_REQUESTS, new SplittableRandom(4)), set, 10_000);
+        // e2 (idle) wins every comparison it is in: drawn with e0 or e1 (2 pairs in 10), with a dead
+        // one (2 in 10: its rival is then e0 or e1), and as the rival of e0 or e1 drawn with a dead
+        // one (4 in 10, half the time): 60 %, where an unrivalled pick would give it 40 %.
+        assertThat(least.get("e2")).as("the idle one").isBetween(5_700, 6_300);
+    }
 }

@@ -40,13 +40,32 @@ final class PowerOfTwoChoices implements LoadBalancer {
             long now = peakEwma ? first.stats().ticker().read() : 0; // one clock read for both loads
             return load(first, now) <= load(second, now) ? first : second;
         }
-        if (firstOk) {
-            return first;
-        }
-        if (secondOk) {
-            return second;
+        if (firstOk || secondOk) {
+            // One of the two cannot take the call: compare the other with a third that can, or an
+            // unavailable endpoint would hand its share to whichever endpoint it is drawn with.
+            Endpoint ok = firstOk ? first : second;
+            Endpoint rival = otherEligible(endpoints, ok, random, avoid);
+            if (rival == null) {
+                return ok;
+            }
+            long now = peakEwma ? ok.stats().ticker().read() : 0;
+            return load(ok, now) <= load(rival, now) ? ok : rival;
         }
         return Picks.firstAvailableFrom(endpoints, a, avoid);
+    }
+
+    /** An eligible endpoint other than {@code not}, each equally likely (one pass, reservoir sampling); {@code null} if none. */
+    private static Endpoint otherEligible(EndpointSet<? extends Endpoint> endpoints, Endpoint not, RandomGenerator random,
+            Exclusion avoid) {
+        Endpoint chosen = null;
+        int seen = 0;
+        for (int i = 0, n = endpoints.size(); i < n; i++) {
+            Endpoint e = endpoints.get(i);
+            if (e != not && Picks.eligible(e, avoid) && random.nextInt(++seen) == 0) {
+                chosen = e;
+            }
+        }
+        return chosen;
     }
 
     private double load(Endpoint e, long now) {

@@ -11,9 +11,10 @@ record DrillOptions(Duration duration, int rate, long seed, Scenario scenario, R
     static final String USAGE = """
             usage: scripts/demo [--scenario all] [--duration 20s] [--rate 100] [--seed 42] [--registry memory]
               --scenario  outage (bare vs Bulwark through an outage), pool (balancers over a slow and a
-                          failing endpoint), or all (the default: outage, then pool)
+                          failing endpoint), grpc (three real gRPC servers, one turning slow and one
+                          killed, called bare and through a Bulwark channel), or all (the default)
               --duration  how long the outage drill runs, 4s to 10m (e.g. 20s, 1m, 1500ms); the pool
-                          drill runs half as long
+                          and gRPC drills run half as long
               --rate      calls per second offered to each client, 1 to 2000
               --seed      seed of the simulated dependencies' randomness
               --registry  where the pool drill registers and discovers its endpoints: memory (the
@@ -23,18 +24,22 @@ record DrillOptions(Duration duration, int rate, long seed, Scenario scenario, R
 
     /** Which drills to run. */
     enum Scenario {
-        OUTAGE, POOL, ALL;
+        OUTAGE, POOL, GRPC, ALL;
 
         boolean runsOutage() {
-            return this != POOL;
+            return this == OUTAGE || this == ALL;
         }
 
         boolean runsPool() {
-            return this != OUTAGE;
+            return this == POOL || this == ALL;
+        }
+
+        boolean runsGrpc() {
+            return this == GRPC || this == ALL;
         }
     }
 
-    /** The pool drill runs half as long as the outage drill, at least 4 s. */
+    /** The pool and gRPC drills run half as long as the outage drill, at least 4 s. */
     Duration poolDuration() {
         Duration half = duration.dividedBy(2);
         return half.compareTo(Duration.ofSeconds(4)) < 0 ? Duration.ofSeconds(4) : half;
@@ -93,7 +98,7 @@ record DrillOptions(Duration duration, int rate, long seed, Scenario scenario, R
                 return s;
             }
         }
-        throw new InvalidConfigException("--scenario", value, "outage, pool or all");
+        throw new InvalidConfigException("--scenario", value, "outage, pool, grpc or all");
     }
 
     private static Duration duration(String value) {

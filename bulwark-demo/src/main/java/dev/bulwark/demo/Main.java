@@ -6,7 +6,9 @@ import dev.bulwark.InvalidConfigException;
  * The demo. The outage drill: a simulated dependency degrades (a latency spike, then a hard
  * outage, then recovery) under steady load, and two clients call it: one bare, one through a
  * Bulwark pipeline. The pool drill: five endpoints, one slow and one failing, behind round robin
- * and peak EWMA. Each ends in a side-by-side table from real counters.
+ * and peak EWMA. The gRPC drill: three real gRPC servers, one turning slow and one killed, called
+ * by a bare grpc-java client and a Bulwark channel. Each ends in a side-by-side table from real
+ * counters.
  */
 public final class Main {
     private Main() {
@@ -33,6 +35,9 @@ public final class Main {
         if (options.scenario().runsPool()) {
             PoolDrill pool = new PoolDrill(options.poolDuration(), options.rate(), options.seed(), options.registry(), System.out);
             pool.print(pool.run());
+        }
+        if (options.scenario().runsGrpc()) {
+            new GrpcDrill(options.poolDuration(), options.rate(), System.out).run();
         }
     }
 }

@@ -42,10 +42,15 @@ final class Attempt {
         connection.inFlight.incrementAndGet();
         call.add(endpoint);
         Pick now = new Pick(endpoint, connection, permit, ticker.read());
-        Pick before = pick.getAndUpdate(p -> p == ENDED ? ENDED : now);
-        if (before == ENDED) {
-            abandon(now); // the attempt had already ended: nothing was sent
-        } else if (before != null) {
+        Pick before;
+        do {
+            before = pick.get();
+            if (before == ENDED) {
+                abandon(now); // the attempt had already ended: nothing was sent
+                return;
+            }
+        } while (!pick.compareAndSet(before, now));
+        if (before != null) {
             abandon(before);
         }
     }

@@ -64,6 +64,7 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     private Boolean compression;
     private boolean committed;
     private boolean closed;
+    private int attempts;
     private Status cancelled;
     private AttemptCall current;
     private CompletableFuture<Object> outcome;
@@ -142,13 +143,17 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
             if (attemptDeadline != null) {
                 options = options.withDeadline(attemptDeadline);
             }
-            Metadata copy = new Metadata();
-            copy.merge(headers);
+            Metadata attemptHeaders = headers;
+            if (attempts++ > 0) {
+                // grpc-java adjusts the headers a call starts with; a later attempt gets a copy of the caller's.
+                attemptHeaders = new Metadata();
+                attemptHeaders.merge(headers);
+            }
             Context previous = callerContext.attach();
             try {
                 attempt = new AttemptCall(next.newCall(method, options), picks);
                 current = attempt;
-                attempt.call.start(attempt, copy);
+                attempt.call.start(attempt, attemptHeaders);
             } finally {
                 callerContext.detach(previous);
             }
