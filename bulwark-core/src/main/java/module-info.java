@@ -25,6 +25,7 @@ module dev.bulwark.core {
             dev.bulwark.discovery.consul,
             dev.bulwark.discovery.nacos,
             dev.bulwark.grpc,
+            dev.bulwark.http,
             dev.bulwark.micrometer,
             dev.bulwark.testing;
 

@@ -12,9 +12,11 @@ record DrillOptions(Duration duration, int rate, long seed, Scenario scenario, R
             usage: scripts/demo [--scenario all] [--duration 20s] [--rate 100] [--seed 42] [--registry memory]
               --scenario  outage (bare vs Bulwark through an outage), pool (balancers over a slow and a
                           failing endpoint), grpc (three real gRPC servers, one turning slow and one
-                          killed, called bare and through a Bulwark channel), or all (the default)
-              --duration  how long the outage drill runs, 4s to 10m (e.g. 20s, 1m, 1500ms); the pool
-                          and gRPC drills run half as long
+                          killed, called bare and through a Bulwark channel), http (three real HTTP
+                          instances, one answering 503 and one killed, called bare and through
+                          Bulwark's service client), or all (the default)
+              --duration  how long the outage drill runs, 4s to 10m (e.g. 20s, 1m, 1500ms); the pool,
+                          gRPC and HTTP drills run half as long
               --rate      calls per second offered to each client, 1 to 2000
               --seed      seed of the simulated dependencies' randomness
               --registry  where the pool drill registers and discovers its endpoints: memory (the
@@ -24,7 +26,7 @@ record DrillOptions(Duration duration, int rate, long seed, Scenario scenario, R
 
     /** Which drills to run. */
     enum Scenario {
-        OUTAGE, POOL, GRPC, ALL;
+        OUTAGE, POOL, GRPC, HTTP, ALL;
 
         boolean runsOutage() {
             return this == OUTAGE || this == ALL;
@@ -37,9 +39,13 @@ record DrillOptions(Duration duration, int rate, long seed, Scenario scenario, R
         boolean runsGrpc() {
             return this == GRPC || this == ALL;
         }
+
+        boolean runsHttp() {
+            return this == HTTP || this == ALL;
+        }
     }
 
-    /** The pool and gRPC drills run half as long as the outage drill, at least 4 s. */
+    /** The pool, gRPC and HTTP drills run half as long as the outage drill, at least 4 s. */
     Duration poolDuration() {
         Duration half = duration.dividedBy(2);
         return half.compareTo(Duration.ofSeconds(4)) < 0 ? Duration.ofSeconds(4) : half;
@@ -98,7 +104,7 @@ record DrillOptions(Duration duration, int rate, long seed, Scenario scenario, R
                 return s;
             }
         }
-        throw new InvalidConfigException("--scenario", value, "outage, pool, grpc or all");
+        throw new InvalidConfigException("--scenario", value, "outage, pool, grpc, http or all");
     }
 
     private static Duration duration(String value) {

@@ -178,23 +178,13 @@ final class GrpcDrill {
     }
 
     private void print(List<Run> runs) {
-        out.println();
-        out.printf(Locale.ROOT, "  %-40s", "");
-        runs.forEach(r -> out.printf(Locale.ROOT, " %16s", r.label()));
-        out.println();
-        row(runs, "calls", r -> String.valueOf(r.stats().calls.sum()));
-        row(runs, "answered", r -> String.format(Locale.ROOT, "%.2f%%", r.stats().percentOfCalls(r.stats().answered.sum())));
-        row(runs, "failed", r -> String.valueOf(r.stats().errors.sum()));
-        row(runs, "latency p50", r -> Report.millis(r.stats().latencyQuantile(0.50)));
-        row(runs, "latency p90", r -> Report.millis(r.stats().latencyQuantile(0.90)));
-        row(runs, "latency p99", r -> Report.millis(r.stats().latencyQuantile(0.99)));
+        SideBySide<Run> table = new SideBySide<>(out, runs, Run::label).outcomes(Run::stats);
         for (int i = 1; i <= 3; i++) {
             String name = "s" + i;
-            String note = i == 3 ? " (killed)" : "";
-            row(runs, "calls reaching " + name + note, r -> count(name + "/" + r.label()));
+            table.row("calls reaching " + name + (i == 3 ? " (killed)" : ""), r -> count(name + "/" + r.label()));
         }
-        row(runs, "calls reaching s2 while it was slow", r -> count("s2-slow/" + r.label()));
-        row(runs, "failed UNAVAILABLE after s3 died", r -> String.valueOf(r.failedAfterDeath().sum()));
+        table.row("calls reaching s2 while it was slow", r -> count("s2-slow/" + r.label()))
+                .row("failed UNAVAILABLE after s3 died", r -> String.valueOf(r.failedAfterDeath().sum()));
         out.println();
         out.println("Breaker transitions (Bulwark, one breaker per endpoint):");
         List<String> transitions = runs.get(1).transitions();
@@ -207,12 +197,6 @@ final class GrpcDrill {
     private String count(String key) {
         LongAdder n = received.get(key);
         return n == null ? "0" : String.valueOf(n.sum());
-    }
-
-    private void row(List<Run> runs, String label, java.util.function.Function<Run, String> value) {
-        out.printf(Locale.ROOT, "  %-40s", label);
-        runs.forEach(r -> out.printf(Locale.ROOT, " %16s", value.apply(r)));
-        out.println();
     }
 
     private static void awaitEndpoints(BulwarkChannel channel) throws InterruptedException {

@@ -7,8 +7,9 @@ import dev.bulwark.InvalidConfigException;
  * outage, then recovery) under steady load, and two clients call it: one bare, one through a
  * Bulwark pipeline. The pool drill: five endpoints, one slow and one failing, behind round robin
  * and peak EWMA. The gRPC drill: three real gRPC servers, one turning slow and one killed, called
- * by a bare grpc-java client and a Bulwark channel. Each ends in a side-by-side table from real
- * counters.
+ * by a bare grpc-java client and a Bulwark channel. The HTTP drill: three real HTTP instances, one
+ * answering 503 and one killed, called by a bare java.net.http client and Bulwark's service client.
+ * Each ends in a side-by-side table from real counters.
  */
 public final class Main {
     private Main() {
@@ -38,6 +39,9 @@ public final class Main {
         }
         if (options.scenario().runsGrpc()) {
             new GrpcDrill(options.poolDuration(), options.rate(), System.out).run();
+        }
+        if (options.scenario().runsHttp()) {
+            new HttpDrill(options.poolDuration(), options.rate(), System.out).run();
         }
     }
 }

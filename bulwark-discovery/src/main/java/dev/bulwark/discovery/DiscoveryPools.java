@@ -2,12 +2,14 @@ package dev.bulwark.discovery;
 
 import dev.bulwark.call.ClientPool;
 import dev.bulwark.internal.Check;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Feeds a {@link ClientPool} from discovery: a client is created for each serving instance as it
@@ -37,9 +39,28 @@ public final class DiscoveryPools {
      */
     public static <C> Binding bind(ClientPool<C> pool, ServiceDiscovery discovery, String service,
             Function<ServiceInstance, ? extends C> clientFactory) {
+        return bind(pool, discovery, service, instance -> true, clientFactory);
+    }
+
+    /**
+     * As {@link #bind(ClientPool, ServiceDiscovery, String, Function)}, for the serving instances
+     * {@code filter} accepts (a protocol, a zone, a version): the others are left out, not counted
+     * as factory failures.
+     */
+    public static <C> Binding bind(ClientPool<C> pool, ServiceDiscovery discovery, String service,
+            Predicate<? super ServiceInstance> filter, Function<ServiceInstance, ? extends C> clientFactory) {
         Check.notNull("discovery", discovery);
+        Check.notNull("filter", filter);
         Sync<C> sync = new Sync<>(Check.notNull("pool", pool), Check.notNull("clientFactory", clientFactory));
-        AutoCloseable watch = discovery.watch(service, all -> sync.apply(discovery.instances(service)));
+        AutoCloseable watch = discovery.watch(service, all -> {
+            List<ServiceInstance> wanted = new ArrayList<>();
+            for (ServiceInstance i : discovery.instances(service)) {
+                if (filter.test(i)) {
+                    wanted.add(i);
+                }
+            }
+            sync.apply(wanted);
+        });
         return new Binding(sync, watch);
     }
 

@@ -11,19 +11,37 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Turns {@code GrpcUnaryBenchmark}'s JMH results (throughput and sample-time modes, one file per
- * thread count) into the gRPC section of BENCHMARKS.md: each client stack's throughput, p50 and
- * p99 latency and allocation per call, and Bulwark's stack against plain grpc-java (goal: at least
- * 0.95 × the throughput, p99 at most 1.1 ×).
+ * Turns a transport benchmark's JMH results (throughput and sample-time modes, one file per thread
+ * count) into its section of BENCHMARKS.md: each client stack's throughput, p50 and p99 latency and
+ * allocation per call, and Bulwark's stack against the bare one.
  *
- * <p>Usage: {@code GrpcReport <BENCHMARKS.md> <command> <machine> <results.json>...}; writes block
- * {@code grpc} of the file (see {@link MarkdownBlocks}).
+ * <p>Usage: {@code TransportReport <BENCHMARKS.md> grpc|http <command> <machine> <results.json>...};
+ * writes block {@code grpc} or {@code http} of the file (see {@link MarkdownBlocks}).
  */
-public final class GrpcReport {
-    static final String BENCHMARK = "GrpcUnaryBenchmark";
-    static final String BASELINE = "grpc-java";
+public final class TransportReport {
     static final String BULWARK = "bulwark";
-    static final List<String> ORDER = List.of("grpc-java", "grpc-java+retry+r4j", "bulwark");
+
+    /** What one transport's section shows. */
+    record Spec(String benchmark, String baseline, List<String> order, String title, String intro) {
+    }
+
+    static final Spec GRPC = new Spec("GrpcUnaryBenchmark", "grpc-java", List.of("grpc-java", "grpc-java+retry+r4j", "bulwark"),
+            "gRPC client stacks", """
+            One unary call over loopback Netty to one of three echo servers in the same JVM, through plain
+            grpc-java (round robin), grpc-java with its retry service config and a Resilience4j breaker
+            interceptor, and Bulwark's channel (discovery, peak EWMA, a breaker per endpoint, retry with a
+            budget, a limiter). Each JMH thread makes one blocking call at a time, so the thread count is the
+            number of calls in flight. B/call counts both ends (the servers share the JVM): compare the
+            differences. Goal: Bulwark at least 0.95 × plain grpc-java's throughput, p99 at most 1.1 ×.
+            """);
+    static final Spec HTTP = new Spec("HttpClientBenchmark", "java.net.http", List.of("java.net.http", "bulwark"),
+            "HTTP client stacks", """
+            One GET over loopback to a JDK HTTP server in the same JVM, through a bare `java.net.http` client
+            at the server's address and through Bulwark's service client finding the same server (discovery,
+            peak EWMA, a breaker and a bulkhead per instance, retry with a budget, the exchange's time limit).
+            Each JMH thread makes one blocking call at a time. B/call counts both ends: compare the
+            differences. Goal: Bulwark at least 0.95 × the bare client's throughput, p50 at most 10 µs more.
+            """);
 
     /** One stack at one concurrency. */
     static final class Row {
@@ -34,19 +52,20 @@ public final class GrpcReport {
         double bytesPerCall = Double.NaN;
     }
 
-    private GrpcReport() {
+    private TransportReport() {
     }
 
     public static void main(String[] args) throws IOException {
-        if (args.length < 4) {
-            System.err.println("usage: GrpcReport <BENCHMARKS.md> <command> <machine> <results.json>...");
+        if (args.length < 5 || !(args[1].equals("grpc") || args[1].equals("http"))) {
+            System.err.println("usage: TransportReport <BENCHMARKS.md> grpc|http <command> <machine> <results.json>...");
             System.exit(2);
         }
+        Spec spec = args[1].equals("grpc") ? GRPC : HTTP;
         Map<Integer, Map<String, Row>> rows = new TreeMap<>();
         String jvm = "";
-        for (int i = 3; i < args.length; i++) {
+        for (int i = 4; i < args.length; i++) {
             for (JsonNode run : new ObjectMapper().readTree(Path.of(args[i]).toFile())) {
-                if (!run.path("benchmark").asText().contains(BENCHMARK)) {
+                if (!run.path("benchmark").asText().contains(spec.benchmark())) {
                     continue;
                 }
                 jvm = run.path("vmName").asText() + " " + run.path("jdkVersion").asText();
@@ -55,7 +74,7 @@ public final class GrpcReport {
                 read(run, row);
             }
         }
-        MarkdownBlocks.write(Path.of(args[0]), "grpc", render(rows, args[1], args[2], jvm));
+        MarkdownBlocks.write(Path.of(args[0]), args[1], render(spec, rows, args[2], args[3], jvm));
     }
 
     private static void read(JsonNode run, Row row) {
@@ -84,26 +103,21 @@ public final class GrpcReport {
         }
     }
 
-    static String render(Map<Integer, Map<String, Row>> rows, String command, String machine, String jvm) {
-        StringBuilder md = new StringBuilder("## gRPC client stacks\n\n");
-        md.append("One unary call over loopback Netty to one of three echo servers in the same JVM, through plain\n")
-                .append("grpc-java (round robin), grpc-java with its retry service config and a Resilience4j breaker\n")
-                .append("interceptor, and Bulwark's channel (discovery, peak EWMA, a breaker per endpoint, retry with a\n")
-                .append("budget, a limiter). Each JMH thread makes one blocking call at a time, so the thread count is the\n")
-                .append("number of calls in flight. B/op counts both ends (the servers share the JVM): compare the\n")
-                .append("differences. Goal: Bulwark at least 0.95 × plain grpc-java's throughput, p99 at most 1.1 ×.\n\n");
+    static String render(Spec spec, Map<Integer, Map<String, Row>> rows, String command, String machine, String jvm) {
+        StringBuilder md = new StringBuilder("## ").append(spec.title()).append("\n\n").append(spec.intro()).append('\n');
         md.append("- Command: `").append(command).append("`\n");
         md.append("- Machine: ").append(machine).append('\n');
         md.append("- JVM: ").append(jvm).append("\n\n");
         if (rows.isEmpty()) {
-            return md.append("No ").append(BENCHMARK).append(" results.\n").toString();
+            return md.append("No ").append(spec.benchmark()).append(" results.\n").toString();
         }
-        md.append("| calls in flight | stack | calls/s | vs grpc-java | p50 µs | p99 µs | p99 vs grpc-java | B/call |\n");
+        md.append("| calls in flight | stack | calls/s | vs ").append(spec.baseline()).append(" | p50 µs | p99 µs | p99 vs ")
+                .append(spec.baseline()).append(" | B/call |\n");
         md.append("|---:|---|---:|---:|---:|---:|---:|---:|\n");
         List<String> verdicts = new ArrayList<>();
         for (Map.Entry<Integer, Map<String, Row>> byThreads : rows.entrySet()) {
-            Row base = byThreads.getValue().get(BASELINE);
-            for (String stack : ORDER) {
+            Row base = byThreads.getValue().get(spec.baseline());
+            for (String stack : spec.order()) {
                 Row r = byThreads.getValue().get(stack);
                 if (r == null) {
                     continue;
@@ -114,13 +128,17 @@ public final class GrpcReport {
                         byThreads.getKey(), stack, r.opsPerSecond, r.opsError, ratio, r.p50Micros, r.p99Micros, p99Ratio,
                         r.bytesPerCall));
                 if (stack.equals(BULWARK) && base != null) {
-                    boolean ok = ratio >= 0.95 && p99Ratio <= 1.1;
-                    verdicts.add(String.format(Locale.ROOT, "%d in flight: %.2f × throughput, %.2f × p99 %s", byThreads.getKey(),
-                            ratio, p99Ratio, ok ? "(goal met)" : "(goal missed)"));
+                    double p50Extra = r.p50Micros - base.p50Micros;
+                    boolean ok = ratio >= 0.95 && (spec == GRPC ? p99Ratio <= 1.1 : p50Extra <= 10);
+                    verdicts.add(spec == GRPC
+                            ? String.format(Locale.ROOT, "%d in flight: %.2f × throughput, %.2f × p99 %s", byThreads.getKey(),
+                                    ratio, p99Ratio, ok ? "(goal met)" : "(goal missed)")
+                            : String.format(Locale.ROOT, "%d in flight: %.2f × throughput, p50 %+.0f µs %s", byThreads.getKey(),
+                                    ratio, p50Extra, ok ? "(goal met)" : "(goal missed)"));
                 }
             }
         }
-        md.append("\nBulwark against plain grpc-java: ").append(String.join("; ", verdicts)).append(".\n");
+        md.append("\nBulwark against ").append(spec.baseline()).append(": ").append(String.join("; ", verdicts)).append(".\n");
         return md.toString();
     }
 }

@@ -79,4 +79,46 @@ public record TestCertificates(Path caCert, Path serverCert, Path serverKey, Pat
                     + new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
         }
     }
+
+    /** A server-side TLS context presenting the server certificate (for the JDK's HTTPS server, say). */
+    public javax.net.ssl.SSLContext serverContext() throws IOException {
+        try (InputStream in = Files.newInputStream(serverCert.resolveSibling("server.p12"));
+                InputStream signed = Files.newInputStream(serverCert);
+                InputStream ca = Files.newInputStream(caCert)) {
+            KeyStore generated = KeyStore.getInstance("PKCS12");
+            generated.load(in, PASS.toCharArray());
+            // keytool left the self-signed certificate in server.p12: present the CA-signed one and the CA.
+            java.security.cert.CertificateFactory x509 = java.security.cert.CertificateFactory.getInstance("X.509");
+            java.security.cert.Certificate[] chain = {x509.generateCertificate(signed), x509.generateCertificate(ca)};
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("server", generated.getKey("server", PASS.toCharArray()), PASS.toCharArray(), chain);
+            javax.net.ssl.KeyManagerFactory keys = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, PASS.toCharArray());
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot make a TLS context of server.p12", e);
+        }
+    }
+
+    /** A client-side TLS context trusting the test CA only. */
+    public javax.net.ssl.SSLContext trustingContext() throws IOException {
+        try (InputStream in = Files.newInputStream(caCert)) {
+            java.security.cert.Certificate ca = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", ca);
+            javax.net.ssl.TrustManagerFactory trustManagers = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            trustManagers.init(trust);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, trustManagers.getTrustManagers(), null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot make a TLS context trusting " + caCert, e);
+        }
+    }
 }
