@@ -54,7 +54,7 @@ final class HttpDrill {
 
     void run() throws Exception {
         out.println();
-        out.println("HTTP drill: 3 services instances on loopback (h2 answers 503, h3 is killed at "
+        out.println("HTTP drill: 3 service instances on loopback (h2 answers 503, h3 is killed at "
                 + Report.seconds(duration.multipliedBy(2).dividedBy(3)) + "), " + rate + " calls/s for " + Report.seconds(duration)
                 + ", limit " + DEADLINE_MS + " ms,");
         out.println("a bare java.net.http round-robin client and Bulwark's service client, each with its own three.");

@@ -39,6 +39,14 @@ import javax.net.ssl.SSLContext;
  * answer live.
  */
 public final class TestHttpServer implements AutoCloseable {
+    static {
+        // The JDK server writes headers and body separately; without TCP_NODELAY, Nagle's algorithm
+        // and the client's delayed ACK hold every answer ~40 ms. Read once, when the server starts.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private final String name;
     private final HttpServer server;
     private final ExecutorService executor;
