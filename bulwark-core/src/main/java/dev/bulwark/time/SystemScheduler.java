@@ -7,7 +7,11 @@ import java.util.concurrent.TimeUnit;
 final class SystemScheduler implements Scheduler {
     static final SystemScheduler INSTANCE = new SystemScheduler();
 
+    /** Delays at least this long go to the wheel: no wake-up to schedule, at most one tick late. */
+    static final long WHEEL_FROM_NANOS = 20_000_000L;
+
     private final ScheduledThreadPoolExecutor timer;
+    private final TimerWheel wheel;
 
     private SystemScheduler() {
         timer = new ScheduledThreadPoolExecutor(1, runnable -> {
@@ -17,10 +21,14 @@ final class SystemScheduler implements Scheduler {
         });
         // Timeouts are usually cancelled before they fire; do not keep cancelled tasks queued.
         timer.setRemoveOnCancelPolicy(true);
+        wheel = new TimerWheel(timer::execute, "bulwark-timer-wheel");
     }
 
     @Override
     public Cancellable schedule(Runnable task, long delayNanos) {
+        if (delayNanos >= WHEEL_FROM_NANOS) {
+            return wheel.schedule(task, System.nanoTime() + delayNanos);
+        }
         ScheduledFuture<?> future = timer.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
         return () -> future.cancel(false);
     }

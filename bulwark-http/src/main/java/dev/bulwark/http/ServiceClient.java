@@ -53,7 +53,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 
 /**
  * Calls services by name over HTTP: instances come from discovery, and every call runs the one call
@@ -134,7 +133,11 @@ public final class ServiceClient implements AutoCloseable {
 
     /** Sends {@code request} and waits for the answer. */
     public ServiceResponse send(ServiceRequest request) {
-        return await(sendAsync(request));
+        Check.notNull("request", request);
+        if (staleCache != null && request.method().equals("GET")) {
+            return staleCache.call(request.service() + " " + request.path(), () -> exchange(request));
+        }
+        return exchange(request);
     }
 
     /** Sends {@code request}; the future fails with the same errors {@link #send} throws. */
@@ -172,26 +175,15 @@ public final class ServiceClient implements AutoCloseable {
      * the time limit then covers the exchange up to the response headers. Close the stream.
      */
     public HttpResponse<InputStream> stream(ServiceRequest request) {
-        ServicePool sp = pool(request.service());
-        HttpRequest.BodyPublisher body = publisher(request);
-        boolean safe = request.isIdempotent();
-        return await(sp.pool().callAsync(context(request), (base, endpoint, ctx) -> http
-                .sendAsync(httpRequest(base, request, body), HttpResponse.BodyHandlers.ofInputStream())
-                .handle((response, error) -> {
-                    if (error != null) {
-                        throw failure(Errors.unwrapCompletion(error), safe);
-                    }
-                    if (response.statusCode() >= 400) {
-                        byte[] start;
-                        try (InputStream in = response.body()) {
-                            start = in.readNBytes(HttpStatusException.SNIPPET);
-                        } catch (IOException e) {
-                            start = new byte[0];
-                        }
-                        throw failure(statusError(response, request, endpoint, start), safe);
-                    }
-                    return response;
-                })).handle((r, e) -> finished(r, e, request)).thenCompose(f -> f));
+        return call(request, HttpResponse.BodyHandlers.ofInputStream(), (response, endpoint) -> {
+            byte[] start;
+            try (InputStream in = response.body()) {
+                start = in.readNBytes(HttpStatusException.SNIPPET);
+            } catch (IOException e) {
+                start = new byte[0];
+            }
+            return start;
+        }, (response, endpoint) -> response);
     }
 
     /** The service's endpoints now (one per serving instance of an HTTP protocol), with their breakers and statistics. */
@@ -212,6 +204,47 @@ public final class ServiceClient implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- the exchange
+
+    /** The synchronous exchange: the whole chain runs on the caller's thread around a blocking send. */
+    private ServiceResponse exchange(ServiceRequest request) {
+        return call(request, LimitedBody.handler(settings.maxResponseBytes), (response, endpoint) -> response.body(),
+                (response, endpoint) -> new ServiceResponse(response.statusCode(), response.headers().map(), response.body(),
+                        address(endpoint)));
+    }
+
+    /** What a synchronous call reads of an error answer's body, and what it makes of a good answer. */
+    private interface Reading<B, R> {
+        R apply(HttpResponse<B> response, PoolEndpoint<URI> endpoint);
+    }
+
+    /**
+     * One synchronous call through the service's chain: a blocking {@code HttpClient.send} per
+     * attempt (which the timeout stage interrupts at the limit, cancelling the exchange), so no
+     * thread hands the answer to another on the way back.
+     */
+    private <B, R> R call(ServiceRequest request, HttpResponse.BodyHandler<B> handler, Reading<B, byte[]> errorBody,
+            Reading<B, R> answer) {
+        ServicePool sp = pool(request.service());
+        HttpRequest.BodyPublisher body = publisher(request);
+        boolean safe = request.isIdempotent();
+        try {
+            return sp.pool().call(context(request), (base, endpoint, ctx) -> {
+                HttpResponse<B> response;
+                try {
+                    response = http.send(httpRequest(base, request, body), handler);
+                } catch (IOException e) {
+                    throw failure(e, safe);
+                }
+                if (response.statusCode() >= 400) {
+                    throw failure(statusError(response, request, endpoint, errorBody.apply(response, endpoint)), safe);
+                }
+                return answer.apply(response, endpoint);
+            });
+        } catch (RuntimeException e) {
+            Throwable cause = finished(null, e, request).handle((r, error) -> error).join();
+            throw CallFailedException.propagate(cause);
+        }
+    }
 
     private CompletableFuture<ServiceResponse> exchange(ServiceRequest request, Fallback<ServiceResponse> fallback) {
         ServicePool sp;
@@ -349,18 +382,6 @@ public final class ServiceClient implements AutoCloseable {
             String start = new String(response.body(), 0, Math.min(response.body().length, 200), java.nio.charset.StandardCharsets.UTF_8);
             throw new JsonBodyException("the answer to " + request + " from " + response.instance() + " is not JSON of "
                     + type.toCanonical() + ": " + e.getMessage().lines().findFirst().orElse("") + " (body starts: " + start + ")", e);
-        }
-    }
-
-    private static <T> T await(CompletableFuture<T> future) {
-        try {
-            return future.get();
-        } catch (InterruptedException e) {
-            future.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new CallFailedException(e);
-        } catch (ExecutionException e) {
-            throw CallFailedException.propagate(e.getCause());
         }
     }
 

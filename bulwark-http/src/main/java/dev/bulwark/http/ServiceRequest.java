@@ -219,7 +219,7 @@ public final class ServiceRequest {
         }
 
         private static String checkMethod(String method) {
-            if (method == null || !method.matches("[A-Za-z]{1,20}")) {
+            if (method == null || method.isEmpty() || method.length() > 20 || !method.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))) {
                 throw new InvalidConfigException("method", method, "an HTTP method such as GET, POST, PUT, PATCH or DELETE");
             }
             return method.toUpperCase(Locale.ROOT);

@@ -226,6 +226,7 @@ public final class BulwarkChannel extends ManagedChannel {
         private int maxCallsPerConnection = 100;
         private Duration connectionIdleTimeout = Duration.ofMinutes(1);
         private Executor executor;
+        private ResponseCache responseCache;
         private final List<Consumer<NettyChannelBuilder>> customizers = new ArrayList<>();
 
         private Builder(String service, ServiceDiscovery discovery) {
@@ -439,10 +440,26 @@ public final class BulwarkChannel extends ManagedChannel {
             return this;
         }
 
+        /** Answers the methods {@code cache} covers from memory, before any policy runs. */
+        public Builder responseCache(ResponseCache cache) {
+            responseCache = Check.notNull("responseCache", cache);
+            return this;
+        }
+
         /** Adjusts the grpc-java channel builder underneath, for settings not offered here. */
         public Builder configure(Consumer<NettyChannelBuilder> customizer) {
             customizers.add(Check.notNull("configure", customizer));
             return this;
+        }
+
+        /** The per-call chain, with the response cache (if any) outside it: grpc-java runs the last one first. */
+        private List<io.grpc.ClientInterceptor> interceptors(CallPolicies policies, Executor callbacks) {
+            List<io.grpc.ClientInterceptor> list = new ArrayList<>();
+            list.add(new ProtectingInterceptor(policies, ticker, callbacks));
+            if (responseCache != null) {
+                list.add(responseCache.interceptor(callbacks));
+            }
+            return list;
         }
 
         public BulwarkChannel build() {
@@ -465,7 +482,7 @@ public final class BulwarkChannel extends ManagedChannel {
                     .setNameResolverArg(ChannelSettings.RESOLVER_ARG, settings)
                     .defaultLoadBalancingPolicy(EndpointBalancerProvider.NAME)
                     .executor(callbacks)
-                    .intercept(new ProtectingInterceptor(policies, ticker, callbacks))
+                    .intercept(interceptors(policies, callbacks))
                     .idleTimeout(idleTimeout.toMillis(), TimeUnit.MILLISECONDS)
                     .maxInboundMessageSize(maxInboundMessageSize)
                     .maxInboundMetadataSize(maxInboundMetadataSize)

@@ -5,10 +5,12 @@ import dev.bulwark.discovery.Health;
 import dev.bulwark.discovery.Names;
 import dev.bulwark.discovery.ServiceInstance;
 import dev.bulwark.discovery.ServiceRegistry;
-import dev.bulwark.grpc.internal.ActiveCalls;
+import dev.bulwark.grpc.internal.CallGuard;
+import dev.bulwark.grpc.internal.ConnectionLimit;
 import dev.bulwark.grpc.internal.Limits;
 import dev.bulwark.grpc.internal.ProbeRunner;
 import dev.bulwark.grpc.internal.Registrations;
+import dev.bulwark.grpc.internal.ServerMetrics;
 import dev.bulwark.internal.Check;
 import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
@@ -70,14 +72,17 @@ import java.util.logging.Logger;
  * <p><b>Drain</b> ({@link #drain()}, also on {@link #close()}): health NOT_SERVING → deregister
  * from the registry → wait the propagation delay, while calls still arriving are served → stop
  * taking new calls (connections are told to go away) → let calls in flight finish within the
- * grace period → cancel the rest → close.
+ * grace period → cancel the rest → let accepted background tasks finish (within what is left of
+ * the grace period) → close.
  */
 public final class BulwarkServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BulwarkServer.class.getName());
 
     private final Builder settings;
     private final HealthStatusManager health = new HealthStatusManager();
-    private final ActiveCalls active = new ActiveCalls();
+    private final ServerMetrics metrics = new ServerMetrics();
+    private final CallGuard guard;
+    private final ConnectionLimit connectionLimit;
     private final ScheduledExecutorService timer;
     private final ExecutorService probeWorkers;
     private final ProbeRunner probes;
@@ -96,6 +101,8 @@ public final class BulwarkServer implements AutoCloseable {
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-grpc-server-timer"));
         this.probeWorkers = Executors.newCachedThreadPool(r -> daemon(r, "bulwark-grpc-probe-" + threads.incrementAndGet()));
         this.probes = new ProbeRunner(b.probes, probeWorkers, this::publishHealth);
+        this.guard = new CallGuard(b.protection, metrics, timer);
+        this.connectionLimit = b.maxConnections > 0 ? new ConnectionLimit(b.maxConnections, metrics) : null;
         Map<String, Set<String>> byName = new LinkedHashMap<>();
         b.services.forEach((definition, name) -> byName.computeIfAbsent(name, n -> new LinkedHashSet<>())
                 .add(definition.getServiceDescriptor().getName()));
@@ -120,7 +127,24 @@ public final class BulwarkServer implements AutoCloseable {
                 .forAddress(new InetSocketAddress(settings.bindHost, settings.port), settings.credentials)
                 .maxInboundMessageSize(settings.maxInboundMessageSize)
                 .permitKeepAliveTime(settings.permitKeepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
-                .permitKeepAliveWithoutCalls(settings.permitKeepAliveWithoutCalls);
+                .permitKeepAliveWithoutCalls(settings.permitKeepAliveWithoutCalls)
+                .handshakeTimeout(settings.handshakeTimeout.toNanos(), TimeUnit.NANOSECONDS)
+                .addTransportFilter(metrics)
+                .addStreamTracerFactory(CallGuard.streamEnds());
+        if (settings.keepAliveTime != null) {
+            netty.keepAliveTime(settings.keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
+                    .keepAliveTimeout(settings.keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (settings.maxConnectionIdle != null) {
+            netty.maxConnectionIdle(settings.maxConnectionIdle.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (settings.maxConnectionAge != null) {
+            netty.maxConnectionAge(settings.maxConnectionAge.toNanos(), TimeUnit.NANOSECONDS)
+                    .maxConnectionAgeGrace(settings.maxConnectionAgeGrace.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        if (connectionLimit != null) {
+            connectionLimit.applyTo(netty);
+        }
         if (settings.executor != null) {
             netty.executor(settings.executor);
         }
@@ -157,7 +181,7 @@ public final class BulwarkServer implements AutoCloseable {
 
     private List<ServerInterceptor> interceptors() {
         List<ServerInterceptor> all = new ArrayList<>(settings.interceptors);
-        all.add(active); // innermost: counts the handler's run
+        all.add(guard); // grpc-java calls the last one first: limits and counters before anything else
         return all;
     }
 
@@ -246,7 +270,12 @@ public final class BulwarkServer implements AutoCloseable {
 
     /** Calls being handled now. */
     public int activeCalls() {
-        return active.active();
+        return metrics.activeCalls();
+    }
+
+    /** Calls, errors, latency, refusals by reason, connections and throughput since the server started. */
+    public ServerStats stats() {
+        return metrics.snapshot();
     }
 
     /**
@@ -268,16 +297,26 @@ public final class BulwarkServer implements AutoCloseable {
         if (server != null) {
             sleep(settings.propagationDelay); // callers learn of the change; calls arriving meanwhile are served
             server.shutdown();
-            inFlight = active.active();
+            inFlight = metrics.activeCalls();
             if (!await(settings.gracePeriod)) {
-                cancelled = active.active();
+                cancelled = metrics.activeCalls();
                 server.shutdownNow();
                 await(Duration.ofSeconds(5));
             }
+            if (connectionLimit != null) {
+                connectionLimit.shutdown();
+            }
+        }
+        int tasksLeft = 0;
+        if (settings.tasks != null) {
+            // The calls are over, so nothing submits any more: let the accepted tasks finish.
+            Duration left = settings.gracePeriod.minus(Duration.ofNanos(System.nanoTime() - start));
+            settings.tasks.drain(left.isNegative() ? Duration.ZERO : left);
+            tasksLeft = settings.tasks.pending();
         }
         timer.shutdownNow();
         probeWorkers.shutdownNow();
-        drained = new DrainReport(Duration.ofNanos(System.nanoTime() - start), inFlight, cancelled, deregistered);
+        drained = new DrainReport(Duration.ofNanos(System.nanoTime() - start), inFlight, cancelled, deregistered, tasksLeft);
         LOG.log(Level.INFO, "drained: {0}", drained);
         return drained;
     }
@@ -333,6 +372,15 @@ public final class BulwarkServer implements AutoCloseable {
         private int maxInboundMessageSize = 4 << 20;
         private Duration permitKeepAliveTime = Duration.ofMinutes(5);
         private boolean permitKeepAliveWithoutCalls;
+        private ServerProtection protection;
+        private TaskHandlers tasks;
+        private int maxConnections;
+        private Duration handshakeTimeout = Duration.ofSeconds(120);
+        private Duration keepAliveTime;
+        private Duration keepAliveTimeout = Duration.ofSeconds(20);
+        private Duration maxConnectionIdle;
+        private Duration maxConnectionAge;
+        private Duration maxConnectionAgeGrace;
         private boolean healthService = true;
         private boolean reflection = true;
         private final List<ServerInterceptor> interceptors = new ArrayList<>();
@@ -457,6 +505,56 @@ public final class BulwarkServer implements AutoCloseable {
         public Builder permitKeepAlive(Duration time, boolean withoutCalls) {
             permitKeepAliveTime = Limits.within("permitKeepAlive.time", time, Duration.ZERO, Duration.ofDays(1), null);
             permitKeepAliveWithoutCalls = withoutCalls;
+            return this;
+        }
+
+        /** Background task handlers that drain with the server: after its last call, before it closes. */
+        public Builder tasks(TaskHandlers handlers) {
+            tasks = Check.notNull("tasks", handlers);
+            return this;
+        }
+
+        /** Refuses calls over rates, concurrency caps and deadline caps (see {@link ServerProtection}). */
+        public Builder protection(ServerProtection limits) {
+            protection = Check.notNull("protection", limits);
+            return this;
+        }
+
+        /**
+         * At most {@code connections} connections at once, server-wide: one over the cap is closed
+         * as it is accepted. (The server then runs on Netty's NIO transport, with event loops of its own.)
+         */
+        public Builder maxConnections(int connections) {
+            maxConnections = (int) Limits.within("maxConnections", connections, 1, 1_000_000);
+            return this;
+        }
+
+        /** How long a new connection may take to finish its TLS and HTTP/2 handshake (default 120 s). */
+        public Builder handshakeTimeout(Duration limit) {
+            handshakeTimeout = Limits.within("handshakeTimeout", limit, Duration.ofMillis(1), Duration.ofMinutes(10), null);
+            return this;
+        }
+
+        /** Pings a connection without traffic after {@code time}; closes it if no answer comes within {@code timeout}. */
+        public Builder keepAlive(Duration time, Duration timeout) {
+            keepAliveTime = Limits.within("keepAlive.time", time, Duration.ofSeconds(1), Duration.ofDays(1), null);
+            keepAliveTimeout = Limits.within("keepAlive.timeout", timeout, Duration.ofMillis(10), Duration.ofMinutes(10), null);
+            return this;
+        }
+
+        /** Closes a connection that has had no call for {@code idle}. */
+        public Builder maxConnectionIdle(Duration idle) {
+            maxConnectionIdle = Limits.within("maxConnectionIdle", idle, Duration.ofSeconds(1), Duration.ofDays(30), null);
+            return this;
+        }
+
+        /**
+         * Asks a connection to go away after {@code age} (so clients rebalance onto new servers),
+         * letting its calls finish within {@code grace}.
+         */
+        public Builder maxConnectionAge(Duration age, Duration grace) {
+            maxConnectionAge = Limits.within("maxConnectionAge.age", age, Duration.ofSeconds(1), Duration.ofDays(30), null);
+            maxConnectionAgeGrace = Limits.within("maxConnectionAge.grace", grace, Duration.ZERO, Duration.ofDays(1), null);
             return this;
         }
 

@@ -9,6 +9,7 @@ import java.time.Duration;
  * @param inFlightAtStop calls in flight when the server stopped taking new ones
  * @param cancelled calls still running at the end of the grace period, cancelled
  * @param deregistered instances removed from the registry
+ * @param tasksUnfinished background tasks ({@link TaskHandlers}) still queued or running when the grace period ended
  */
-public record DrainReport(Duration took, int inFlightAtStop, int cancelled, int deregistered) {
+public record DrainReport(Duration took, int inFlightAtStop, int cancelled, int deregistered, int tasksUnfinished) {
 }

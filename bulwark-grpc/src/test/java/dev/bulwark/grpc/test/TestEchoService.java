@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * The test service: answers as each request asks (a delay, a status to fail with and a pushback
  * to send, a number of stream replies, the server to fail on), names itself in every reply, echoes
  * the request's {@code x-} headers, and counts its calls. Behaviour for every call can also be
- * switched live: {@link #slow(Duration)}, {@link #failAll(Status.Code)}.
+ * switched live: {@link #slow(Duration)}, {@link #failAll(Status.Code)}. A unary request with the message
+ * {@code throw} makes the handler throw; a request header {@code x-cache-control} comes back as the
+ * reply header {@code cache-control}.
  */
 public final class TestEchoService implements EchoGrpc.AsyncService, BindableService {
     private static final Context.Key<Metadata> HEADERS = Context.key("headers");
@@ -45,7 +47,16 @@ public final class TestEchoService implements EchoGrpc.AsyncService, BindableSer
             @Override
             public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
                     ServerCallHandler<ReqT, RespT> next) {
-                return Contexts.interceptCall(Context.current().withValue(HEADERS, headers), call, headers, next);
+                String cacheControl = headers.get(Metadata.Key.of("x-cache-control", Metadata.ASCII_STRING_MARSHALLER));
+                ServerCall<ReqT, RespT> answering = cacheControl == null ? call
+                        : new io.grpc.ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+                            @Override
+                            public void sendHeaders(Metadata replyHeaders) {
+                                replyHeaders.put(Metadata.Key.of("cache-control", Metadata.ASCII_STRING_MARSHALLER), cacheControl);
+                                super.sendHeaders(replyHeaders);
+                            }
+                        };
+                return Contexts.interceptCall(Context.current().withValue(HEADERS, headers), answering, headers, next);
             }
         });
     }
@@ -80,6 +91,9 @@ public final class TestEchoService implements EchoGrpc.AsyncService, BindableSer
     public void unary(EchoRequest request, StreamObserver<EchoReply> replies) {
         calls.incrementAndGet();
         watchCancel(replies);
+        if (request.getMessage().equals("throw")) {
+            throw new IllegalStateException(name + " throws as asked"); // a handler bug: grpc-java answers UNKNOWN
+        }
         if (!pause(request.getDelayMs())) {
             return;
         }
