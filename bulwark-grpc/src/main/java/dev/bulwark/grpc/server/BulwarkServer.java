@@ -21,6 +21,9 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.buffer.PooledByteBufAllocator;
+import io.grpc.netty.shaded.io.netty.buffer.PooledByteBufAllocatorMetric;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import java.io.IOException;
@@ -130,7 +133,9 @@ public final class BulwarkServer implements AutoCloseable {
                 .permitKeepAliveWithoutCalls(settings.permitKeepAliveWithoutCalls)
                 .handshakeTimeout(settings.handshakeTimeout.toNanos(), TimeUnit.NANOSECONDS)
                 .addTransportFilter(metrics)
-                .addStreamTracerFactory(CallGuard.streamEnds());
+                .addStreamTracerFactory(CallGuard.streamEnds())
+                // One pooled allocator, whose statistics bufferStats() reads; buffers are reused, not made per message.
+                .withChildOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT);
         if (settings.keepAliveTime != null) {
             netty.keepAliveTime(settings.keepAliveTime.toNanos(), TimeUnit.NANOSECONDS)
                     .keepAliveTimeout(settings.keepAliveTimeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -271,6 +276,13 @@ public final class BulwarkServer implements AutoCloseable {
     /** Calls being handled now. */
     public int activeCalls() {
         return metrics.activeCalls();
+    }
+
+    /** The pooled buffer memory the server's connections allocate from. */
+    public BufferStats bufferStats() {
+        PooledByteBufAllocatorMetric m = PooledByteBufAllocator.DEFAULT.metric();
+        return new BufferStats(m.usedDirectMemory(), m.usedHeapMemory(), m.numDirectArenas(), m.numHeapArenas(),
+                m.numThreadLocalCaches(), m.chunkSize());
     }
 
     /** Calls, errors, latency, refusals by reason, connections and throughput since the server started. */
