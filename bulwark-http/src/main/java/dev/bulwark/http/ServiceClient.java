@@ -25,10 +25,10 @@ import dev.bulwark.http.internal.LimitedBody;
 import dev.bulwark.http.internal.NotRetriedException;
 import dev.bulwark.internal.Check;
 import dev.bulwark.internal.Errors;
+import dev.bulwark.internal.TransportDefaults;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.registry.PolicyRegistry;
 import dev.bulwark.retry.Backoff;
-import dev.bulwark.retry.DelayHint;
 import dev.bulwark.retry.Jitter;
 import dev.bulwark.retry.RetriesExhaustedException;
 import dev.bulwark.retry.Retry;
@@ -83,7 +83,8 @@ public final class ServiceClient implements AutoCloseable {
         this.settings = b;
         this.http = b.http != null ? b.http : HttpClient.newBuilder().connectTimeout(b.connectTimeout)
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
-        this.retry = b.retry == null ? null : withHttpRules(b.retry, b.retryAfterCap);
+        this.retry = b.retry == null ? null
+                : TransportDefaults.retry(b.retry, HttpStatuses.retryClassifier(), HttpStatuses.retryAfter(b.retryAfterCap));
         this.staleCache = b.staleFor == null ? null : StaleCache.<String, ServiceResponse>builder("http-stale")
                 .maxStaleness(b.staleFor).maxEntries(b.staleEntries).build();
     }
@@ -431,17 +432,6 @@ public final class ServiceClient implements AutoCloseable {
         return base.getHost() + ":" + base.getPort();
     }
 
-    private static Retry withHttpRules(Retry retry, Duration retryAfterCap) {
-        Retry.Builder b = retry.toBuilder();
-        if (retry.classifier() == dev.bulwark.FailureClassifier.defaults()) {
-            b.classifier(HttpStatuses.retryClassifier());
-        }
-        DelayHint own = retry.delayHint();
-        DelayHint retryAfter = HttpStatuses.retryAfter(retryAfterCap);
-        b.delayHint(own == null ? retryAfter : (r, e) -> Math.max(own.delayNanos(r, e), retryAfter.delayNanos(r, e)));
-        return b.build();
-    }
-
     @Override
     public String toString() {
         return "ServiceClient{" + services.keySet() + '}';
@@ -510,8 +500,7 @@ public final class ServiceClient implements AutoCloseable {
         /** Each instance's breaker (default: 5 consecutive failures open it for 10 s); the default classifier becomes the HTTP one. */
         public Builder instanceBreaker(CircuitBreakerConfig config) {
             Check.notNull("instanceBreaker", config);
-            instanceBreaker = config.classifier() == dev.bulwark.FailureClassifier.defaults()
-                    ? config.toBuilder().classifier(HttpStatuses.classifier()).build() : config;
+            instanceBreaker = TransportDefaults.breaker(config, HttpStatuses.classifier());
             return this;
         }
 

@@ -20,9 +20,9 @@ import dev.bulwark.grpc.internal.ProtectingInterceptor;
 import dev.bulwark.grpc.internal.Providers;
 import dev.bulwark.grpc.internal.SubchannelEndpoint;
 import dev.bulwark.internal.Check;
+import dev.bulwark.internal.TransportDefaults;
 import dev.bulwark.ratelimit.RateLimiter;
 import dev.bulwark.registry.PolicyRegistry;
-import dev.bulwark.retry.DelayHint;
 import dev.bulwark.retry.Retry;
 import dev.bulwark.time.Ticker;
 import io.grpc.CallOptions;
@@ -258,8 +258,7 @@ public final class BulwarkChannel extends ManagedChannel {
          */
         public Builder endpointBreaker(CircuitBreakerConfig config) {
             Check.notNull("endpointBreaker", config);
-            endpointBreaker = config.classifier() == FailureClassifier.defaults()
-                    ? config.toBuilder().classifier(GrpcStatuses.classifier()).build() : config;
+            endpointBreaker = TransportDefaults.breaker(config, GrpcStatuses.classifier());
             return this;
         }
 
@@ -287,15 +286,7 @@ public final class BulwarkChannel extends ManagedChannel {
         public Builder retry(Retry policy, Predicate<MethodDescriptor<?, ?>> forMethods) {
             Check.notNull("retry", policy);
             retryFor = Check.notNull("retryFor", forMethods);
-            Retry.Builder b = policy.toBuilder();
-            if (policy.classifier() == FailureClassifier.defaults()) {
-                b.classifier(GrpcStatuses.classifier());
-            }
-            DelayHint own = policy.delayHint();
-            DelayHint pushback = GrpcStatuses.pushback();
-            b.delayHint(own == null ? pushback
-                    : (result, error) -> Math.max(own.delayNanos(result, error), pushback.delayNanos(result, error)));
-            retry = b.build();
+            retry = TransportDefaults.retry(policy, GrpcStatuses.classifier(), GrpcStatuses.pushback());
             return this;
         }
 
