@@ -23,6 +23,7 @@ import dev.bulwark.fallback.StaleCache;
 import dev.bulwark.http.internal.InstanceBulkheads;
 import dev.bulwark.http.internal.LimitedBody;
 import dev.bulwark.http.internal.NotRetriedException;
+import dev.bulwark.http.internal.ResponseTooLargeException;
 import dev.bulwark.internal.Check;
 import dev.bulwark.internal.Errors;
 import dev.bulwark.internal.TransportDefaults;
@@ -234,7 +235,9 @@ public final class ServiceClient implements AutoCloseable {
                 try {
                     response = http.send(httpRequest(base, request, body), handler);
                 } catch (IOException e) {
-                    throw failure(e, safe);
+                    // HttpClient.send rethrows an exchange's error as a new one of the same kind with the
+                    // original as its cause (for the caller's stack trace); judge by the original.
+                    throw failure(e.getCause() instanceof ResponseTooLargeException tooLarge ? tooLarge : e, safe);
                 }
                 if (response.statusCode() >= 400) {
                     throw failure(statusError(response, request, endpoint, errorBody.apply(response, endpoint)), safe);
