@@ -58,7 +58,9 @@ final class TimerWheel {
     private final AtomicInteger pending = new AtomicInteger();
     private final Executor fire;
     private final Thread worker;
+    private final ArrayDeque<Timer> notYet = new ArrayDeque<>();
     private long tick;
+    private long start;
 
     TimerWheel(Executor fire, String threadName) {
         this.fire = fire;
@@ -81,7 +83,7 @@ final class TimerWheel {
     }
 
     private void run() {
-        long start = System.nanoTime();
+        start = System.nanoTime();
         while (true) {
             if (pending.get() == 0) {
                 LockSupport.park(this);
@@ -94,24 +96,34 @@ final class TimerWheel {
                 continue;
             }
             tick++;
-            long now = System.nanoTime();
-            file(now);
-            expire(buckets[(int) (tick % BUCKETS)], now);
+            file();
+            expire(buckets[(int) (tick % BUCKETS)], System.nanoTime());
         }
     }
 
     /** Moves new timers into their buckets; cancelled ones are dropped here. */
-    private void file(long now) {
+    private void file() {
         for (Timer t; (t = incoming.poll()) != null; ) {
-            if (t.isDone()) {
-                continue;
+            if (!t.isDone()) {
+                place(t);
             }
-            long ticksAway = Math.max(1, (t.deadline - now + TICK_NANOS - 1) / TICK_NANOS);
-            buckets[(int) ((tick + Math.min(ticksAway, Integer.MAX_VALUE)) % BUCKETS)].add(t);
         }
     }
 
-    /** Fires the bucket's timers that are due, and drops its cancelled ones. */
+    /**
+     * Files {@code t} by the wheel's own time, this tick's (not the clock's: a thread catching up
+     * on ticks after a pause would otherwise file a timer into a bucket it has already passed).
+     */
+    private void place(Timer t) {
+        long tickTime = start + tick * TICK_NANOS;
+        long ticksAway = Math.max(1, (t.deadline - tickTime + TICK_NANOS - 1) / TICK_NANOS);
+        buckets[(int) ((tick + Math.min(ticksAway, BUCKETS)) % BUCKETS)].add(t);
+    }
+
+    /**
+     * Fires the bucket's timers that are due, drops its cancelled ones, and files again those not
+     * due yet (a timer more than a turn away, or one filed late), so none waits a turn too long.
+     */
     private void expire(ArrayDeque<Timer> bucket, long now) {
         for (Iterator<Timer> it = bucket.iterator(); it.hasNext(); ) {
             Timer t = it.next();
@@ -123,7 +135,13 @@ final class TimerWheel {
                     pending.decrementAndGet();
                     fire.execute(t.task);
                 }
+            } else if (t.deadline - now < (BUCKETS - 1) * TICK_NANOS) {
+                it.remove();
+                notYet.add(t);
             }
+        }
+        for (Timer t; (t = notYet.poll()) != null; ) {
+            place(t);
         }
     }
 }

@@ -176,4 +176,48 @@ class RetryFailoverTest {
         assertThat(got).extracting(EchoReply::getMessage).containsExactly("first", "second");
         assertThat(got).extracting(EchoReply::getServer).doesNotContain("a").containsOnly(got.get(0).getServer());
     }
+
+    @Test
+    void aStageThatGivesUpOnAnAttemptEndsItOnTheWire() {
+        BulwarkChannel timed = BulwarkChannel.builder("echo", discovery).noEndpointBreakers()
+                .stage(dev.bulwark.call.Stages.timeout(dev.bulwark.timeout.Timeout.of("attempt", Duration.ofMillis(200))))
+                .build();
+        try {
+            int cancelledBefore = servers.names().stream().mapToInt(n -> servers.echo(n).cancelled()).sum();
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> EchoGrpc.newBlockingStub(timed).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .unary(EchoRequest.newBuilder().setMessage("m").setDelayMs(3000).build()))
+                    .isInstanceOfSatisfying(StatusRuntimeException.class,
+                            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+            await("the server saw its call cancelled").atMost(Duration.ofSeconds(5))
+                    .until(() -> servers.names().stream().mapToInt(n -> servers.echo(n).cancelled()).sum() > cancelledBefore);
+        } finally {
+            timed.shutdownNow();
+        }
+    }
+
+    @Test
+    void aCallerGivingUpDuringABackoffIsHeardAtOnce() throws Exception {
+        BulwarkChannel slowRetry = BulwarkChannel.builder("echo", discovery).noEndpointBreakers()
+                .retry(Retry.builder("grpc:echo").maxAttempts(3).backoff(Backoff.fixed(Duration.ofSeconds(3))).build())
+                .build();
+        try {
+            for (String name : servers.names()) {
+                servers.echo(name).failAll(Status.Code.UNAVAILABLE);
+            }
+            io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+            CallKinds.Collector replies = new CallKinds.Collector();
+            context.run(() -> EchoGrpc.newStub(slowRetry).unary(EchoRequest.newBuilder().setMessage("m").build(), replies));
+            await().atMost(Duration.ofSeconds(5)).until(() -> servers.calls().values().stream().mapToInt(Integer::intValue).sum() == 1);
+            long start = System.nanoTime();
+            context.cancel(null);
+            assertThatThrownBy(() -> replies.done.get(2, TimeUnit.SECONDS)).hasCauseInstanceOf(StatusRuntimeException.class)
+                    .cause().satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.CANCELLED));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not at the end of the 3 s backoff").isLessThan(Duration.ofSeconds(1));
+            assertThat(servers.calls().values().stream().mapToInt(Integer::intValue).sum()).as("no attempt after the cancel").isEqualTo(1);
+        } finally {
+            slowRetry.shutdownNow();
+        }
+    }
 }

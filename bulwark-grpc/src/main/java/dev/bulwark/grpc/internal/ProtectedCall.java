@@ -68,8 +68,11 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     private Status cancelled;
     private AttemptCall current;
     private CompletableFuture<Object> outcome;
-    /** The thread running an attempt's last callback: an outcome reached there is delivered in place. */
-    private volatile Thread closingThread;
+    /** The thread running an attempt's callback now: what is delivered there runs in place. */
+    private volatile Thread callbackThread;
+    private final SerialDelivery delivery;
+    private final Context.CancellationListener callerGaveUp = context -> cancel("the caller's context was cancelled",
+            context.cancellationCause());
 
     ProtectedCall(MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, Channel next, MethodPolicy policy,
             CallPolicies policies, Ticker ticker, FailureClassifier classifier, Executor channelExecutor,
@@ -82,6 +85,7 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         this.ticker = ticker;
         this.classifier = classifier;
         this.executor = callOptions.getExecutor() != null ? callOptions.getExecutor() : channelExecutor;
+        this.delivery = new SerialDelivery(executor);
         this.hashKey = hashKey;
         MethodDescriptor.MethodType type = method.getType();
         this.singleReply = type == MethodDescriptor.MethodType.UNARY || type == MethodDescriptor.MethodType.CLIENT_STREAMING;
@@ -100,6 +104,8 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
             tried = new TriedEndpoints(context);
             deadline = earliest(callOptions.getDeadline(), GrpcContexts.deadline(context));
         }
+        // A caller that gives up between attempts (during a backoff) is heard at once, not at the next attempt.
+        callerContext.addListener(callerGaveUp, Runnable::run);
         result = policy.pipeline() == null ? attempt() : policy.pipeline().callAsync(context, this::attempt);
         synchronized (this) {
             outcome = result;
@@ -277,6 +283,7 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
     /** The chain's outcome: deliver the call's end to the caller, exactly once. */
     private void finish(Object result, Throwable error) {
+        ClientCall<ReqT, RespT> open;
         Status status;
         Metadata trailers;
         Metadata replyHeaders = null;
@@ -286,6 +293,7 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
                 return;
             }
             closed = true;
+            open = current == null ? null : current.call;
             current = null;
             if (cancelled != null) {
                 status = cancelled;
@@ -309,7 +317,11 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         }
         Metadata h = replyHeaders;
         RespT r = reply;
-        Runnable deliver = () -> {
+        callerContext.removeListener(callerGaveUp);
+        if (open != null) {
+            open.cancel("the call ended: " + status.getCode(), null); // a chain's timeout or cancel reaches the wire
+        }
+        delivery.close(() -> {
             if (h != null) {
                 listener.onHeaders(h);
             }
@@ -317,12 +329,11 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
                 listener.onMessage(r);
             }
             listener.onClose(status, trailers);
-        };
-        if (closingThread == Thread.currentThread()) {
-            deliver.run(); // already on the call's executor, after everything else this call delivered
-        } else {
-            executor.execute(deliver);
-        }
+        }, onCallbackThread());
+    }
+
+    private boolean onCallbackThread() {
+        return callbackThread == Thread.currentThread();
     }
 
     private boolean cancelledByCaller() {
@@ -350,6 +361,12 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         AttemptCall(ClientCall<ReqT, RespT> call, Attempt picks) {
             this.call = call;
             this.picks = picks;
+            // The chain gave up on this attempt (a timeout stage, the call's cancel): end it on the wire too.
+            done.whenComplete((r, e) -> {
+                if (done.isCancelled()) {
+                    call.cancel("the attempt was cancelled by the call's chain", null);
+                }
+            });
         }
 
         @Override
@@ -362,7 +379,7 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
                 }
             }
             if (show) {
-                listener.onHeaders(replyHeaders);
+                deliver(() -> listener.onHeaders(replyHeaders));
             }
         }
 
@@ -378,10 +395,12 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
                 headersFirst = heldHeaders;
                 heldHeaders = null;
             }
-            if (headersFirst != null) {
-                listener.onHeaders(headersFirst);
-            }
-            listener.onMessage(message);
+            deliver(() -> {
+                if (headersFirst != null) {
+                    listener.onHeaders(headersFirst);
+                }
+                listener.onMessage(message);
+            });
         }
 
         @Override
@@ -391,7 +410,17 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
                 mine = current == this;
             }
             if (mine) {
-                listener.onReady();
+                deliver(listener::onReady);
+            }
+        }
+
+        /** Delivers on this attempt's callback thread, in order with everything else the call delivers. */
+        private void deliver(Runnable callback) {
+            callbackThread = Thread.currentThread();
+            try {
+                delivery.deliver(callback, true);
+            } finally {
+                callbackThread = null;
             }
         }
 
@@ -408,7 +437,7 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
                 wasCommitted = committed && policy.retries();
             }
             trailers = closingTrailers;
-            closingThread = Thread.currentThread();
+            callbackThread = Thread.currentThread(); // an outcome reached from here is delivered in place
             try {
                 if (status.isOk()) {
                     done.complete(this);
@@ -423,7 +452,7 @@ final class ProtectedCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
                     done.completeExceptionally(outcome);
                 }
             } finally {
-                closingThread = null;
+                callbackThread = null;
             }
         }
     }
