@@ -22,6 +22,7 @@ import dev.bulwark.fallback.Fallback;
 import dev.bulwark.fallback.StaleCache;
 import dev.bulwark.http.internal.InstanceBulkheads;
 import dev.bulwark.http.internal.LimitedBody;
+import dev.bulwark.http.internal.NotRepeatable;
 import dev.bulwark.http.internal.NotRetriedException;
 import dev.bulwark.http.internal.ResponseTooLargeException;
 import dev.bulwark.internal.Check;
@@ -36,6 +37,7 @@ import dev.bulwark.retry.Retry;
 import dev.bulwark.retry.RetryBudgetExhaustedException;
 import dev.bulwark.retry.RetryBudget;
 import dev.bulwark.time.Ticker;
+import dev.bulwark.timeout.CallTimeoutException;
 import dev.bulwark.timeout.Timeout;
 import java.io.IOException;
 import java.io.InputStream;
@@ -260,19 +262,33 @@ public final class ServiceClient implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         boolean safe = request.isIdempotent();
-        CompletableFuture<ServiceResponse> attempts = sp.pool().callAsync(context(request), (base, endpoint, ctx) -> http
-                .sendAsync(httpRequest(base, request, body), LimitedBody.handler(settings.maxResponseBytes))
-                .handle((response, error) -> {
-                    if (error != null) {
-                        throw failure(Errors.unwrapCompletion(error), safe);
-                    }
-                    if (response.statusCode() >= 400) {
-                        throw failure(statusError(response, request, endpoint, response.body()), safe);
-                    }
-                    return new ServiceResponse(response.statusCode(), response.headers().map(), response.body(),
-                            address(endpoint));
-                }));
+        CompletableFuture<ServiceResponse> attempts = sp.pool().callAsync(context(request), (base, endpoint, ctx) -> {
+            CompletableFuture<HttpResponse<byte[]>> sent = http.sendAsync(httpRequest(base, request, body),
+                    LimitedBody.handler(settings.maxResponseBytes));
+            CompletableFuture<ServiceResponse> answer = sent.handle((response, error) -> {
+                if (error != null) {
+                    throw failure(Errors.unwrapCompletion(error), safe);
+                }
+                if (response.statusCode() >= 400) {
+                    throw failure(statusError(response, request, endpoint, response.body()), safe);
+                }
+                return new ServiceResponse(response.statusCode(), response.headers().map(), response.body(), address(endpoint));
+            });
+            // A timeout or a cancel of this attempt ends the exchange itself, not just the wait for it.
+            answer.whenComplete((r, e) -> {
+                if (answer.isCancelled()) {
+                    sent.cancel(true);
+                }
+            });
+            return answer;
+        });
         CompletableFuture<ServiceResponse> answered = attempts.handle((r, e) -> finished(r, e, request)).thenCompose(f -> f);
+        // The caller's cancel reaches the chain (a retry waiting out its backoff, the attempt in flight).
+        answered.whenComplete((r, e) -> {
+            if (answered.isCancelled()) {
+                attempts.cancel(true);
+            }
+        });
         if (fallback == null) {
             return answered;
         }
@@ -325,7 +341,8 @@ public final class ServiceClient implements AutoCloseable {
 
     private CallContext context(ServiceRequest request) {
         Duration limit = request.timeout() != null ? request.timeout() : settings.timeout;
-        return request.context().withDeadlineWithin(limit, settings.ticker);
+        CallContext context = request.context().withDeadlineWithin(limit, settings.ticker);
+        return request.isIdempotent() ? context : context.with(NotRepeatable.UNSAFE, Boolean.TRUE);
     }
 
     /** An attempt's failure, marked not to be sent again when the request is not safe to repeat and may have arrived. */
@@ -356,6 +373,11 @@ public final class ServiceClient implements AutoCloseable {
         }
         if (cause instanceof NotRetriedException notRetried) {
             cause = notRetried.getCause();
+        }
+        if (cause instanceof java.net.http.HttpTimeoutException && !(cause instanceof HttpConnectTimeoutException)) {
+            // The client's own header timeout (attemptTimeout) beat the timeout stage: one kind of error for one limit.
+            Duration limit = settings.attemptTimeout != null ? settings.attemptTimeout : settings.timeout;
+            cause = new CallTimeoutException("http:" + request.service(), limit.toNanos(), cause);
         }
         if (cause instanceof NoEndpointAvailableException none) {
             cause = new NoInstanceException(request.service(), whyNoInstance(request.service(), none), none);
@@ -412,6 +434,7 @@ public final class ServiceClient implements AutoCloseable {
         if (settings.serviceBreakers != null) {
             b.circuitBreaker(settings.serviceBreakers.get("http:" + service));
         }
+        b.stage(new NotRepeatable());
         b.stage(bulkheads);
         settings.stages.forEach(b::stage);
         if (settings.attemptTimeout != null) {

@@ -190,4 +190,21 @@ class FaultsTest {
         assertThat(client.get("tls", "/echo").text()).contains("\"server\":\"secure\"");
         assertThat(client.endpoints("tls").get(0).client().getScheme()).isEqualTo("https");
     }
+
+    @Test
+    void aPostCutOffByTheLimitIsNotSentAgainUnlessItIsIdempotent() {
+        TestHttpServer slow = healthy("svc");
+        slow.slow(Duration.ofMillis(800));
+        client = clientWithRetry().attemptTimeout(Duration.ofMillis(200)).build();
+        assertThatThrownBy(() -> client.post("svc", "/echo", Map.of("order", 1))).isInstanceOf(CallTimeoutException.class);
+        assertThatThrownBy(() -> client.sendAsync(ServiceRequest.post("svc", "/echo").json(Map.of("order", 2)).build()).join())
+                .hasCauseInstanceOf(CallTimeoutException.class);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> slow.calls("POST", "/echo") >= 2);
+        org.awaitility.Awaitility.await().pollDelay(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(3)).until(() -> true);
+        assertThat(slow.calls("POST", "/echo")).as("each POST arrived once: a timeout after sending is not retried").isEqualTo(2);
+
+        assertThatThrownBy(() -> client.send(ServiceRequest.post("svc", "/echo").json(Map.of("order", 3))
+                .header("Idempotency-Key", "order-3").build())).isInstanceOf(CallTimeoutException.class);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> slow.calls("POST", "/echo") == 5);
+    }
 }
