@@ -131,4 +131,33 @@ class ResponseCacheTest {
         assertThatThrownBy(() -> stub().unary(ask("s"))).isInstanceOfSatisfying(StatusRuntimeException.class,
                 e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     }
+
+    @Test
+    void aShortDeadlineLeaderDoesNotFailTheCallersWaitingOnItsCall() throws Exception {
+        EchoRequest slow = ask("shared").toBuilder().setDelayMs(500).build();
+        var leader = EchoGrpc.newFutureStub(channel).withDeadlineAfter(100, TimeUnit.MILLISECONDS).unary(slow);
+        var joiner = EchoGrpc.newFutureStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS).unary(slow);
+        assertThatThrownBy(() -> leader.get(5, TimeUnit.SECONDS)).hasCauseInstanceOf(StatusRuntimeException.class)
+                .cause().satisfies(e -> assertThat(Status.fromThrowable(e).getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        assertThat(joiner.get(5, TimeUnit.SECONDS).getMessage()).isEqualTo("shared");
+        assertThat(echo.calls()).isEqualTo(1);
+    }
+
+    @Test
+    void namedHeadersArePartOfTheKey() throws InterruptedException {
+        ResponseCache perTenant = ResponseCache.builder().keyHeaders("x-tenant").ticker(ticker)
+                .forMethods(m -> m.getFullMethodName().equals("bulwark.test.Echo/Unary")).build();
+        BulwarkChannel tenants = BulwarkChannel.builder("echo", discovery).responseCache(perTenant).build();
+        try {
+            for (String tenant : List.of("acme", "acme", "globex")) {
+                Metadata headers = new Metadata();
+                headers.put(Metadata.Key.of("x-tenant", Metadata.ASCII_STRING_MARSHALLER), tenant);
+                EchoGrpc.newBlockingStub(tenants).withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).unary(ask("t"));
+            }
+            assertThat(echo.calls()).as("one call per tenant").isEqualTo(2);
+        } finally {
+            tenants.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
 }

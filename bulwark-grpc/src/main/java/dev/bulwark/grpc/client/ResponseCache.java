@@ -23,7 +23,8 @@ import java.util.function.Predicate;
  * by entries and by bytes (least recently used out first, on Caffeine), fresh for a TTL or for the
  * {@code max-age} of the server's {@code cache-control} (whose {@code no-store} or
  * {@code no-cache} keeps an answer out); concurrent identical calls make one call (single flight);
- * optionally, a stale answer serves when a fresh call fails. Only OK answers are kept.
+ * optionally, a stale answer serves when a fresh call fails. Only OK answers are kept. Headers are
+ * not part of the key unless named ({@code keyHeaders}): cache only what every caller may see.
  *
  * <pre>{@code
  * ResponseCache cache = ResponseCache.builder()
@@ -75,6 +76,8 @@ public final class ResponseCache {
     private final long ttlNanos;
     private final long staleNanos;
     private final long entryCap;
+    private final java.util.List<io.grpc.Metadata.Key<String>> keyHeaders;
+    private final long flightTimeoutNanos;
     private final Predicate<MethodDescriptor<?, ?>> methods;
     private final Ticker ticker;
     private final LongAdder hits = new LongAdder();
@@ -120,6 +123,26 @@ public final class ResponseCache {
                 })
                 .build();
         this.entryCap = b.maxEntries;
+        this.keyHeaders = b.keyHeaders.stream()
+                .map(h -> io.grpc.Metadata.Key.of(h, io.grpc.Metadata.ASCII_STRING_MARSHALLER)).toList();
+        this.flightTimeoutNanos = b.flightTimeout.toNanos();
+    }
+
+    /** The values of the headers that are part of the key ({@code keyHeaders}), as a key suffix. */
+    public String keyHeaders(io.grpc.Metadata headers) {
+        if (keyHeaders.isEmpty()) {
+            return "";
+        }
+        StringBuilder part = new StringBuilder();
+        for (io.grpc.Metadata.Key<String> k : keyHeaders) {
+            part.append('\n').append(k.name()).append('=').append(headers.get(k));
+        }
+        return part.toString();
+    }
+
+    /** How long the call shared by identical callers may run. */
+    public long flightTimeoutNanos() {
+        return flightTimeoutNanos;
     }
 
     public static Builder builder() {
@@ -200,8 +223,30 @@ public final class ResponseCache {
         private Duration staleIfError;
         private Predicate<MethodDescriptor<?, ?>> methods = MethodDescriptor::isSafe;
         private Ticker ticker = Ticker.system();
+        private final java.util.List<String> keyHeaders = new java.util.ArrayList<>();
+        private Duration flightTimeout = Duration.ofSeconds(30);
 
         private Builder() {
+        }
+
+        /**
+         * Request headers whose values are part of the key (an {@code authorization} or a tenant
+         * header, when answers differ by caller); by default the key is the method and the request bytes.
+         */
+        public Builder keyHeaders(String... names) {
+            for (String name : Check.notNull("keyHeaders", names)) {
+                keyHeaders.add(Check.name("keyHeaders", name).toLowerCase(java.util.Locale.ROOT));
+            }
+            return this;
+        }
+
+        /**
+         * How long the one call identical callers share may run (default 30 s): it serves them all,
+         * so no one caller's deadline bounds it; each caller still stops waiting at its own.
+         */
+        public Builder flightTimeout(Duration limit) {
+            flightTimeout = Limits.within("flightTimeout", limit, Duration.ofMillis(1), Duration.ofMinutes(10), null);
+            return this;
         }
 
         /** At most this many answers (default 10 000). */

@@ -38,6 +38,10 @@ public final class CachingInterceptor implements ClientInterceptor {
         this.callbacks = callbacks;
     }
 
+    private static io.grpc.Deadline earliest(io.grpc.Deadline a, io.grpc.Deadline b) {
+        return a == null ? b : b == null ? a : a.minimum(b);
+    }
+
     /** A shared call's result. */
     private record Outcome(Object response, Status status, Metadata trailers) {
     }
@@ -59,7 +63,10 @@ public final class CachingInterceptor implements ClientInterceptor {
         private Listener<RespT> listener;
         private Metadata headers;
         private ReqT request;
-        private volatile boolean done;
+        private final java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        private final Context callerContext = Context.current();
+        private final Context.CancellationListener callerGaveUp = c -> cancel("the caller's context was cancelled",
+                c.cancellationCause());
 
         CachedCall(MethodDescriptor<ReqT, RespT> method, CallOptions options, Channel next) {
             this.method = method;
@@ -71,6 +78,7 @@ public final class CachingInterceptor implements ClientInterceptor {
         public void start(Listener<RespT> responseListener, Metadata requestHeaders) {
             listener = responseListener;
             headers = requestHeaders;
+            callerContext.addListener(callerGaveUp, Runnable::run);
         }
 
         @Override
@@ -86,7 +94,7 @@ public final class CachingInterceptor implements ClientInterceptor {
         public void halfClose() {
             ResponseCache.Key key;
             try (InputStream in = method.getRequestMarshaller().stream(request)) {
-                key = new ResponseCache.Key(method.getFullMethodName(), in.readAllBytes());
+                key = new ResponseCache.Key(method.getFullMethodName() + cache.keyHeaders(headers), in.readAllBytes());
             } catch (IOException e) {
                 deliver(null, Status.INTERNAL.withDescription("cannot serialize the request for the cache").withCause(e), new Metadata());
                 return;
@@ -105,10 +113,10 @@ public final class CachingInterceptor implements ClientInterceptor {
                 cache.countJoined();
             }
             CompletableFuture<Outcome> waited = flight;
-            if (options.getDeadline() != null) {
+            io.grpc.Deadline deadline = earliest(options.getDeadline(), callerContext.getDeadline());
+            if (deadline != null) {
                 // This caller's own deadline: it stops waiting, the shared call goes on for the others.
-                waited = flight.copy().orTimeout(Math.max(0, options.getDeadline().timeRemaining(TimeUnit.NANOSECONDS)),
-                        TimeUnit.NANOSECONDS);
+                waited = flight.copy().orTimeout(Math.max(0, deadline.timeRemaining(TimeUnit.NANOSECONDS)), TimeUnit.NANOSECONDS);
             }
             waited.whenComplete((outcome, error) -> {
                 if (error instanceof java.util.concurrent.TimeoutException) {
@@ -131,7 +139,9 @@ public final class CachingInterceptor implements ClientInterceptor {
 
         /** The shared call: made once for everyone waiting on {@code key}. */
         private void callServer(ResponseCache.Key key, CompletableFuture<Outcome> flight) {
-            ClientCall<ReqT, RespT> call = next.newCall(method, options.withExecutor(Runnable::run));
+            // Shared by every caller waiting on it: bound by the cache's flight limit, not by one caller's deadline.
+            ClientCall<ReqT, RespT> call = next.newCall(method, options.withExecutor(Runnable::run)
+                    .withDeadline(io.grpc.Deadline.after(cache.flightTimeoutNanos(), TimeUnit.NANOSECONDS)));
             Metadata copy = new Metadata();
             copy.merge(headers);
             call.start(new Listener<>() {
@@ -181,10 +191,10 @@ public final class CachingInterceptor implements ClientInterceptor {
         private void deliver(Object response, Status status, Metadata trailers) {
             Executor executor = options.getExecutor() != null ? options.getExecutor() : callbacks;
             executor.execute(() -> {
-                if (done) {
+                if (!done.compareAndSet(false, true)) {
                     return;
                 }
-                done = true;
+                callerContext.removeListener(callerGaveUp);
                 listener.onHeaders(new Metadata());
                 if (response != null && status.isOk()) {
                     listener.onMessage((RespT) response);
@@ -197,10 +207,10 @@ public final class CachingInterceptor implements ClientInterceptor {
         public void cancel(String message, Throwable cause) {
             Executor executor = options.getExecutor() != null ? options.getExecutor() : callbacks;
             executor.execute(() -> {
-                if (done || listener == null) {
+                if (listener == null || !done.compareAndSet(false, true)) {
                     return;
                 }
-                done = true;
+                callerContext.removeListener(callerGaveUp);
                 Status cancelled = Status.CANCELLED.withDescription(message);
                 listener.onClose(cause == null ? cancelled : cancelled.withCause(cause), new Metadata());
             });
@@ -208,7 +218,7 @@ public final class CachingInterceptor implements ClientInterceptor {
 
         @Override
         public boolean isReady() {
-            return !done;
+            return !done.get();
         }
     }
 }
