@@ -206,4 +206,16 @@ class ServerProtectionTest {
         assertThatThrownBy(() -> BulwarkServer.builder().maxConnections(0))
                 .isInstanceOfSatisfying(InvalidConfigException.class, e -> assertThat(e.field()).isEqualTo("maxConnections"));
     }
+
+    @Test
+    void aServerThatCannotBindLeavesNoThreadBehind() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            BulwarkServer.Builder b = BulwarkServer.builder().bind("127.0.0.1", taken.getLocalPort())
+                    .service(new TestEchoService("late")).maxConnections(5);
+            assertThatThrownBy(() -> b.build().start()).isInstanceOf(java.io.UncheckedIOException.class)
+                    .hasMessageContaining(String.valueOf(taken.getLocalPort()));
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> Thread.getAllStackTraces().keySet().stream()
+                .noneMatch(t -> t.isAlive() && !t.isDaemon() && t.getName().startsWith("multiThreadIoEventLoopGroup")));
+    }
 }

@@ -27,6 +27,9 @@ public final class Registrations {
     private final ScheduledExecutorService timer;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
     private ScheduledFuture<?> upkeep;
+    /** Guards the registry calls, so a drain's deregistration never races an upkeep's re-registration. */
+    private final Object lock = new Object();
+    private boolean closed;
 
     private static final class Entry {
         volatile ServiceInstance instance;
@@ -63,13 +66,18 @@ public final class Registrations {
         if (e == null || e.instance.health() == health) {
             return;
         }
-        e.instance = e.instance.withHealth(health);
-        if (e.registered) {
-            try {
-                registry.update(e.instance);
-            } catch (RuntimeException failed) {
-                LOG.log(Level.WARNING, "cannot publish " + service + " as " + health + "; retrying: " + failed.getMessage());
-                e.registered = false;
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            e.instance = e.instance.withHealth(health);
+            if (e.registered) {
+                try {
+                    registry.update(e.instance);
+                } catch (RuntimeException failed) {
+                    LOG.log(Level.WARNING, "cannot publish " + service + " as " + health + "; retrying: " + failed.getMessage());
+                    e.registered = false;
+                }
             }
         }
     }
@@ -79,18 +87,21 @@ public final class Registrations {
         if (upkeep != null) {
             upkeep.cancel(false);
         }
-        int removed = 0;
-        for (Entry e : entries.values()) {
-            try {
-                registry.deregister(e.instance.service(), e.instance.id());
-                removed++;
-            } catch (RuntimeException failed) {
-                LOG.log(Level.WARNING, "cannot deregister " + e.instance + ": " + failed.getMessage()
-                        + " (its TTL or session ends it)");
+        synchronized (lock) {
+            closed = true; // an upkeep running now finishes first, and none registers anything again
+            int removed = 0;
+            for (Entry e : entries.values()) {
+                try {
+                    registry.deregister(e.instance.service(), e.instance.id());
+                    removed++;
+                } catch (RuntimeException failed) {
+                    LOG.log(Level.WARNING, "cannot deregister " + e.instance + ": " + failed.getMessage()
+                            + " (its TTL or session ends it)");
+                }
+                e.registered = false;
             }
-            e.registered = false;
+            return removed;
         }
-        return removed;
     }
 
     /** The instances as registered (with their current health). */
@@ -101,6 +112,14 @@ public final class Registrations {
     }
 
     private void keepUp() {
+        synchronized (lock) {
+            if (!closed) {
+                keepUpLocked();
+            }
+        }
+    }
+
+    private void keepUpLocked() {
         for (Entry e : entries.values()) {
             if (!e.registered) {
                 register(e);

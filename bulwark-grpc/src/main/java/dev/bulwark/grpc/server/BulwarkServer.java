@@ -87,6 +87,8 @@ public final class BulwarkServer implements AutoCloseable {
     private final CallGuard guard;
     private final ConnectionLimit connectionLimit;
     private final ScheduledExecutorService timer;
+    /** Registry calls block while the registry is slow: never on the timer that ends capped calls. */
+    private final ScheduledExecutorService registryTimer;
     private final ExecutorService probeWorkers;
     private final ProbeRunner probes;
     /** gRPC service names by the registry name they are registered under. */
@@ -102,6 +104,7 @@ public final class BulwarkServer implements AutoCloseable {
         this.settings = b;
         AtomicInteger threads = new AtomicInteger();
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-grpc-server-timer"));
+        this.registryTimer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "bulwark-grpc-registrations"));
         this.probeWorkers = Executors.newCachedThreadPool(r -> daemon(r, "bulwark-grpc-probe-" + threads.incrementAndGet()));
         this.probes = new ProbeRunner(b.probes, probeWorkers, this::publishHealth);
         this.guard = new CallGuard(b.protection, metrics, timer);
@@ -165,15 +168,20 @@ public final class BulwarkServer implements AutoCloseable {
         settings.customizers.forEach(c -> c.accept(netty));
         try {
             server = netty.build().start();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot serve on " + settings.bindHost + ":" + settings.port, e);
+        } catch (IOException | RuntimeException e) {
+            server = null;
+            releaseThreads(); // nothing will drain a server that never started
+            if (e instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new UncheckedIOException("cannot serve on " + settings.bindHost + ":" + settings.port, (IOException) e);
         }
         probes.runRound().orTimeout(longestProbeTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)
                 .exceptionally(e -> null).join();
         publishHealth();
         if (settings.registry != null) {
             List<ServiceInstance> mine = instances();
-            registrations = new Registrations(settings.registry, timer);
+            registrations = new Registrations(settings.registry, registryTimer);
             registrations.start(mine);
             registrationsView = registrations;
         }
@@ -315,9 +323,6 @@ public final class BulwarkServer implements AutoCloseable {
                 server.shutdownNow();
                 await(Duration.ofSeconds(5));
             }
-            if (connectionLimit != null) {
-                connectionLimit.shutdown();
-            }
         }
         int tasksLeft = 0;
         if (settings.tasks != null) {
@@ -326,11 +331,19 @@ public final class BulwarkServer implements AutoCloseable {
             settings.tasks.drain(left.isNegative() ? Duration.ZERO : left);
             tasksLeft = settings.tasks.pending();
         }
-        timer.shutdownNow();
-        probeWorkers.shutdownNow();
+        releaseThreads();
         drained = new DrainReport(Duration.ofNanos(System.nanoTime() - start), inFlight, cancelled, deregistered, tasksLeft);
         LOG.log(Level.INFO, "drained: {0}", drained);
         return drained;
+    }
+
+    private void releaseThreads() {
+        timer.shutdownNow();
+        registryTimer.shutdownNow();
+        probeWorkers.shutdownNow();
+        if (connectionLimit != null) {
+            connectionLimit.shutdown();
+        }
     }
 
     /** Drains (see {@link #drain()}). */
