@@ -163,4 +163,19 @@ class BreakersAndLimitsTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> bulkhead.available() == 1);
         assertThat(call(plain()).server()).isEqualTo("s");
     }
+
+    @Test
+    void aCallWaitingForReadyGoesOutWhenTheOpenBreakerLetsAProbeThrough() {
+        var only = servers.start("only").failAll(Status.Code.UNAVAILABLE);
+        channel(b -> b.endpointBreaker(CircuitBreakerConfig.builder().consecutiveFailures(1).openFor(Duration.ofMillis(300)).build()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> channel.endpoints().size() == 1);
+        call(plain());
+        assertThat(endpoint("only").breaker().state()).isEqualTo(State.OPEN);
+        only.failAll(null);
+        long start = System.nanoTime();
+        EchoStatus waited = new EchoStatus(EchoGrpc.newBlockingStub(channel).withWaitForReady().withDeadlineAfter(5, TimeUnit.SECONDS)
+                .unary(plain()).getServer(), null);
+        assertThat(waited.server()).isEqualTo("only");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("at the probe, not at the deadline").isLessThan(Duration.ofSeconds(2));
+    }
 }

@@ -33,6 +33,9 @@ final class DiscoveryNameResolver extends NameResolver {
     private Listener2 listener;
     private AutoCloseable watch;
     private boolean shutdown;
+    /** Orders the reads: a result is handed on only if no later read has been handed on already. */
+    private final java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+    private long lastHandedOn;
 
     DiscoveryNameResolver(ChannelSettings settings, Args args) {
         this.settings = settings;
@@ -51,7 +54,8 @@ final class DiscoveryNameResolver extends NameResolver {
         // The first read of a service may wait on the registry: never on the synchronization context.
         offload.execute(() -> {
             try {
-                AutoCloseable opened = settings.discovery().watch(settings.service(), instances -> resolve());
+                // Changes arrive under the discovery cache's lock: resolve (host names included) elsewhere.
+                AutoCloseable opened = settings.discovery().watch(settings.service(), instances -> offload.execute(this::resolve));
                 sync.execute(() -> {
                     if (shutdown) {
                         closeQuietly(opened);
@@ -73,6 +77,7 @@ final class DiscoveryNameResolver extends NameResolver {
 
     /** Reads the serving instances, builds their addresses (a host name resolves here, off the channel's context) and hands them on. */
     private void resolve() {
+        long read = reads.incrementAndGet();
         List<EquivalentAddressGroup> groups = new ArrayList<>();
         try {
             for (ServiceInstance instance : settings.discovery().instances(settings.service())) {
@@ -95,7 +100,8 @@ final class DiscoveryNameResolver extends NameResolver {
                 .setAttributes(Attributes.newBuilder().set(ChannelSettings.ATTRIBUTE, settings).build())
                 .build();
         sync.execute(() -> {
-            if (!shutdown) {
+            if (!shutdown && read > lastHandedOn) {
+                lastHandedOn = read;
                 listener.onResult2(result);
             }
         });

@@ -35,6 +35,7 @@ final class EndpointBalancer extends LoadBalancer {
     private EndpointSet<SubchannelEndpoint> set = EndpointSet.empty();
     private Status lastError = Status.UNAVAILABLE.withDescription("not connected yet");
     private SynchronizationContext.ScheduledHandle idleSweep;
+    private SynchronizationContext.ScheduledHandle probeRefresh;
 
     /** An endpoint and the address group its connections are made to. */
     private static final class Entry {
@@ -140,6 +141,29 @@ final class EndpointBalancer extends LoadBalancer {
         updateState();
     }
 
+    /**
+     * Called by pickers from any thread when every connected endpoint's breaker refused: a new
+     * picker is published when the first of them lets a probe through, so calls waiting for ready
+     * are picked again then (breaker state is read live, but waiting calls need a new picker).
+     */
+    private void refreshAtNextProbe() {
+        sync.execute(() -> {
+            if (probeRefresh != null && probeRefresh.isPending()) {
+                return;
+            }
+            long wait = Long.MAX_VALUE;
+            for (SubchannelEndpoint e : set.asList()) {
+                if (e.breaker() != null && e.isReady()) {
+                    wait = Math.min(wait, e.breaker().metrics().nanosUntilProbe());
+                }
+            }
+            if (wait != Long.MAX_VALUE) {
+                probeRefresh = sync.schedule(this::updateState, Math.max(TimeUnit.MILLISECONDS.toNanos(1), wait),
+                        TimeUnit.NANOSECONDS, helper.getScheduledExecutorService());
+            }
+        });
+    }
+
     /** Called by pickers from any thread: opens another connection to a busy endpoint if the pool allows. */
     private void grow(SubchannelEndpoint endpoint) {
         sync.execute(() -> {
@@ -160,25 +184,35 @@ final class EndpointBalancer extends LoadBalancer {
         }
     }
 
-    /** Closes extra connections that carried no call for the idle timeout; every endpoint keeps one. */
+    /**
+     * Closes extra connections that carried no call for the idle timeout; every endpoint keeps one,
+     * a ready one if it has any. A new picker follows, so no pick holds a connection just closed.
+     */
     private void closeIdleConnections() {
         long now = settings.ticker().read();
         long idleNanos = settings.connectionIdleTimeout().toNanos();
+        boolean changed = false;
         for (Entry entry : entries.values()) {
             Connection[] all = entry.endpoint.connections();
             if (all.length <= 1) {
                 continue;
             }
             List<Connection> kept = new ArrayList<>(Arrays.asList(all));
-            for (Connection c : all) {
-                if (kept.size() > 1 && c.inFlight.get() == 0 && now - c.lastUsedNanos >= idleNanos) {
-                    kept.remove(c);
+            kept.sort((a, b) -> Boolean.compare(b.isReady(), a.isReady())); // ready ones first: they are the ones kept
+            for (int i = kept.size() - 1; i >= 1; i--) {
+                Connection c = kept.get(i);
+                if (c.inFlight.get() == 0 && now - c.lastUsedNanos >= idleNanos) {
+                    kept.remove(i);
                     shutdown(c);
                 }
             }
             if (kept.size() != all.length) {
                 entry.endpoint.connections(kept.toArray(new Connection[0]));
+                changed = true;
             }
+        }
+        if (changed) {
+            updateState();
         }
     }
 
@@ -208,7 +242,7 @@ final class EndpointBalancer extends LoadBalancer {
 
     private EndpointPicker picker() {
         return new EndpointPicker(set, settings.balancer(), settings.maxCallsPerConnection(),
-                settings.maxConnectionsPerEndpoint(), this::grow);
+                settings.maxConnectionsPerEndpoint(), this::grow, this::refreshAtNextProbe);
     }
 
     @Override
@@ -222,6 +256,9 @@ final class EndpointBalancer extends LoadBalancer {
     public void shutdown() {
         if (idleSweep != null) {
             idleSweep.cancel();
+        }
+        if (probeRefresh != null) {
+            probeRefresh.cancel();
         }
         entries.values().forEach(e -> close(e.endpoint));
         entries.clear();

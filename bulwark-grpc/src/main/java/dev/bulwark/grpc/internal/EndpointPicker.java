@@ -25,9 +25,11 @@ final class EndpointPicker extends SubchannelPicker {
     private final int maxCallsPerConnection;
     private final int maxConnections;
     private final Consumer<SubchannelEndpoint> grow;
+    private final Runnable refreshAtNextProbe;
 
     EndpointPicker(EndpointSet<SubchannelEndpoint> endpoints, LoadBalancer balancer, int maxCallsPerConnection,
-            int maxConnections, Consumer<SubchannelEndpoint> grow) {
+            int maxConnections, Consumer<SubchannelEndpoint> grow, Runnable refreshAtNextProbe) {
+        this.refreshAtNextProbe = refreshAtNextProbe;
         this.endpoints = endpoints;
         this.balancer = balancer;
         this.maxCallsPerConnection = maxCallsPerConnection;
@@ -77,6 +79,8 @@ final class EndpointPicker extends SubchannelPicker {
         if (ready == 0) {
             return PickResult.withNoResult(); // none connected yet: wait for the next picker
         }
+        // Calls that wait for ready wait for a new picker: have one made when a breaker lets a probe through.
+        refreshAtNextProbe.run();
         return PickResult.withError(Status.UNAVAILABLE.withDescription(
                 "no endpoint of " + endpoints.size() + " can take the call: the circuit breakers of the "
                         + ready + " connected ones are open or have no probe to spare"));
