@@ -27,6 +27,7 @@ module dev.bulwark.core {
             dev.bulwark.grpc,
             dev.bulwark.http,
             dev.bulwark.micrometer,
+            dev.bulwark.opentelemetry,
             dev.bulwark.testing;
 
     uses dev.bulwark.balance.BalancerProvider;

@@ -72,11 +72,17 @@ public abstract class ChainBuilder<B extends ChainBuilder<B>> {
     }
 
     /**
-     * Adds a stage of your own; yours run per attempt, after the pick (so they know the endpoint)
-     * and before the timeout, in the order added, the first outermost.
+     * Adds a stage of your own; yours ({@link StageKind#CUSTOM}) run per attempt, after the pick
+     * (so they know the endpoint) and before the timeout, in the order added, the first outermost.
+     * A stage of another kind takes that kind's place, one per chain: a {@link StageKind#TRACE}
+     * stage is outermost.
      */
     public B stage(Stage stage) {
-        custom.add(Check.notNull("stage", stage));
+        Check.notNull("stage", stage);
+        if (stage.kind() != StageKind.CUSTOM) {
+            return put(stage); // a stage of a kind with a place of its own (a trace stage: outermost), one per kind
+        }
+        custom.add(stage);
         return self();
     }
 

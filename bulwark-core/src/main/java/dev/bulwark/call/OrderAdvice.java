@@ -39,7 +39,7 @@ final class OrderAdvice {
         }
         for (StageKind stage : order) {
             if (stage != StageKind.FALLBACK && stage != StageKind.STALE_CACHE && stage != StageKind.CUSTOM
-                    && outside(order, stage, StageKind.FALLBACK)) {
+                    && stage != StageKind.TRACE && outside(order, stage, StageKind.FALLBACK)) {
                 warnings.add(stage + " outside FALLBACK: its rejections and failures bypass the fallback");
             }
         }

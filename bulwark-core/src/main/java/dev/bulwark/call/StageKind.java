@@ -3,10 +3,12 @@ package dev.bulwark.call;
 /**
  * The kinds of stage, listed in the default order, outermost first:
  * <pre>
- * caller ─► FALLBACK ─► STALE_CACHE ─► RETRY ─► [each attempt] RATE_LIMITER ─► BULKHEAD
+ * caller ─► TRACE ─► FALLBACK ─► STALE_CACHE ─► RETRY ─► [each attempt] RATE_LIMITER ─► BULKHEAD
  *        ─► CIRCUIT_BREAKER ─► PICK ─► [each endpoint] your stages ─► TIMEOUT ─► the call
  * </pre>
  * <ul>
+ *   <li>A trace stage (a span for the call) is outermost, so it covers the fallback, every retry and
+ *       every rejection.</li>
  *   <li>Fallback and stale cache are outermost so they see every failure, rejections included.</li>
  *   <li>Retry wraps each attempt, so every attempt is rate limited and seen by the breakers, and a
  *       backoff sleep holds no bulkhead permit.</li>
@@ -17,6 +19,7 @@ package dev.bulwark.call;
  * </ul>
  */
 public enum StageKind {
+    TRACE,
     FALLBACK,
     STALE_CACHE,
     RETRY,

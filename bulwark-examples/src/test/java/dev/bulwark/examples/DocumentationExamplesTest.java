@@ -55,6 +55,8 @@ class DocumentationExamplesTest {
             "import dev.bulwark.grpc.test.*;",
             "import dev.bulwark.http.*;",
             "import dev.bulwark.http.server.*;",
+            "import dev.bulwark.opentelemetry.*;",
+            "import io.opentelemetry.api.GlobalOpenTelemetry;",
             "import com.sun.net.httpserver.HttpServer;",
             "import java.net.InetSocketAddress;",
             "import io.grpc.Status;",
