@@ -235,7 +235,7 @@ public final class ServiceClient implements AutoCloseable {
             return sp.pool().call(context(request), (base, endpoint, ctx) -> {
                 HttpResponse<B> response;
                 try {
-                    response = http.send(httpRequest(base, request, body), handler);
+                    response = http.send(httpRequest(base, request, body, ctx), handler);
                 } catch (IOException e) {
                     // HttpClient.send rethrows an exchange's error as a new one of the same kind with the
                     // original as its cause (for the caller's stack trace); judge by the original.
@@ -263,7 +263,7 @@ public final class ServiceClient implements AutoCloseable {
         }
         boolean safe = request.isIdempotent();
         CompletableFuture<ServiceResponse> attempts = sp.pool().callAsync(context(request), (base, endpoint, ctx) -> {
-            CompletableFuture<HttpResponse<byte[]>> sent = http.sendAsync(httpRequest(base, request, body),
+            CompletableFuture<HttpResponse<byte[]>> sent = http.sendAsync(httpRequest(base, request, body, ctx),
                     LimitedBody.handler(settings.maxResponseBytes));
             CompletableFuture<ServiceResponse> answer = sent.handle((response, error) -> {
                 if (error != null) {
@@ -295,7 +295,7 @@ public final class ServiceClient implements AutoCloseable {
         return fallback.callAsync(() -> answered);
     }
 
-    private HttpRequest httpRequest(URI base, ServiceRequest request, HttpRequest.BodyPublisher body) {
+    private HttpRequest httpRequest(URI base, ServiceRequest request, HttpRequest.BodyPublisher body, CallContext context) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base.toString() + request.path()))
                 .method(request.method(), body);
         settings.headers.forEach((name, values) -> values.forEach(v -> b.header(name, v)));
@@ -303,6 +303,9 @@ public final class ServiceClient implements AutoCloseable {
         contentType(request).ifPresent(type -> b.header("Content-Type", type));
         if (settings.attemptTimeout != null) {
             b.timeout(settings.attemptTimeout); // up to the headers; the Timeout stage covers the body too
+        }
+        for (RequestDecorator decorator : settings.decorators) {
+            decorator.decorate(context, b);
         }
         return b.build();
     }
@@ -488,6 +491,7 @@ public final class ServiceClient implements AutoCloseable {
         private Duration staleFor;
         private long staleEntries = 10_000;
         private final List<Stage> stages = new ArrayList<>();
+        private final List<RequestDecorator> decorators = new ArrayList<>();
 
         private Builder(ServiceDiscovery discovery) {
             this.discovery = discovery;
@@ -611,7 +615,16 @@ public final class ServiceClient implements AutoCloseable {
             return this;
         }
 
-        /** Adds a stage of your own after the pick: it runs per attempt and knows the instance. */
+        /** Adds to each attempt's request what its call's context knows (a trace's {@code traceparent}). */
+        public Builder requestDecorator(RequestDecorator decorator) {
+            decorators.add(Check.notNull("requestDecorator", decorator));
+            return this;
+        }
+
+        /**
+         * Adds a stage of your own after the pick: it runs per attempt and knows the instance. A
+         * stage of a built-in kind takes that kind's place (a trace stage: outermost).
+         */
         public Builder stage(Stage stage) {
             stages.add(Check.notNull("stage", stage));
             return this;

@@ -57,7 +57,7 @@ final class AttemptSpanStage implements Stage {
             return result;
         } catch (Exception | Error e) {
             Decisions.failed(span, e);
-            ended(call, invocation.endpoint(), e);
+            ended(call, invocation.endpoint(), Errors.unwrap(e));
             throw e;
         } finally {
             span.end();
