@@ -79,13 +79,17 @@ final class CallSpanStage implements Stage {
     private static CallContext withSpan(CallContext context, CallSpan call) {
         Context parent = context.get(CallTracing.OTEL_CONTEXT);
         Context mine = (parent != null ? parent : Context.current()).with(call.span);
-        return context.with(CallTracing.TRACE_ID, call.span.getSpanContext().getTraceId())
-                .with(CallTracing.OTEL_CONTEXT, mine)
-                .with(CallTracing.CALL_SPAN, call);
+        CallContext traced = context.with(CallTracing.TRACE_ID, call.span.getSpanContext().getTraceId())
+                .with(CallTracing.OTEL_CONTEXT, mine);
+        // An unsampled call still carries its trace downstream, but records nothing: no attempt spans, no events.
+        return call.span.isRecording() ? traced.with(CallTracing.CALL_SPAN, call) : traced;
     }
 
     /** A call that ended well; if its last attempt failed, a fallback or a stale answer covered for it. */
     private static void succeeded(CallSpan call) {
+        if (!call.span.isRecording()) {
+            return;
+        }
         call.span.setAttribute(ATTEMPTS, call.attempts);
         Throwable last = call.lastError;
         if (last != null) {

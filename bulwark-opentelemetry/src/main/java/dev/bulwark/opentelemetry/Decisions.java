@@ -24,6 +24,9 @@ final class Decisions {
     }
 
     static void failed(Span span, Throwable error) {
+        if (!span.isRecording()) {
+            return;
+        }
         Throwable e = Errors.unwrap(error);
         String event = event(e);
         if (event != null) {
