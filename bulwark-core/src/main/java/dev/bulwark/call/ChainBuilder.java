@@ -74,13 +74,14 @@ public abstract class ChainBuilder<B extends ChainBuilder<B>> {
     /**
      * Adds a stage of your own; yours ({@link StageKind#CUSTOM}) run per attempt, after the pick
      * (so they know the endpoint) and before the timeout, in the order added, the first outermost.
-     * A stage of another kind takes that kind's place, one per chain: a {@link StageKind#TRACE}
-     * stage is outermost.
+     * Stages of every kind run where they are added here, with one exception: a
+     * {@link StageKind#TRACE} stage (a span for the whole call) goes outermost, one per chain, so it
+     * covers the fallback, every retry and every rejection.
      */
     public B stage(Stage stage) {
         Check.notNull("stage", stage);
-        if (stage.kind() != StageKind.CUSTOM) {
-            return put(stage); // a stage of a kind with a place of its own (a trace stage: outermost), one per kind
+        if (stage.kind() == StageKind.TRACE) {
+            return put(stage);
         }
         custom.add(stage);
         return self();
