@@ -76,6 +76,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * or the transport's own error wrapped in {@code CallFailedException}.
  */
 public final class ServiceClient implements AutoCloseable {
+    /**
+     * The request a call is sending, in the call's {@link CallContext}: stages and request
+     * decorators read its service, method and path there (for span names, meter tags).
+     */
+    public static final CallContext.Key<ServiceRequest> REQUEST = CallContext.key("bulwark.http.request");
+
     private final Builder settings;
     private final HttpClient http;
     private final Retry retry;
@@ -344,7 +350,7 @@ public final class ServiceClient implements AutoCloseable {
 
     private CallContext context(ServiceRequest request) {
         Duration limit = request.timeout() != null ? request.timeout() : settings.timeout;
-        CallContext context = request.context().withDeadlineWithin(limit, settings.ticker);
+        CallContext context = request.context().withDeadlineWithin(limit, settings.ticker).with(REQUEST, request);
         return request.isIdempotent() ? context : context.with(NotRepeatable.UNSAFE, Boolean.TRUE);
     }
 

@@ -1,6 +1,5 @@
 package dev.bulwark.micrometer;
 
-import dev.bulwark.InvalidConfigException;
 import dev.bulwark.internal.Check;
 import dev.bulwark.Verdict;
 import dev.bulwark.call.CallRecorder;
@@ -53,15 +52,13 @@ public final class MicrometerCallRecorder implements CallRecorder {
 
     private final MeterRegistry registry;
     private final CallMetricNames names;
-    private final Duration minExpected;
-    private final Duration maxExpected;
+    private final HistogramRange range;
     private final Map<String, Map<String, EndpointMeters>> pools = new ConcurrentHashMap<>();
 
     private MicrometerCallRecorder(Builder b) {
         this.registry = b.registry;
         this.names = b.names;
-        this.minExpected = b.minExpected;
-        this.maxExpected = b.maxExpected;
+        this.range = b.range;
     }
 
     /** A recorder on {@code registry} with Bulwark's meter names and the default histogram. */
@@ -148,12 +145,9 @@ public final class MicrometerCallRecorder implements CallRecorder {
                     .description("Calls made through the pool, by pool, endpoint and outcome")
                     .tags(tags)
                     .register(registry);
-            Timer duration = Timer.builder(names.duration())
+            Timer duration = range.applyTo(Timer.builder(names.duration())
                     .description("How long the pool's calls took, the stages inside the metrics one included")
-                    .tags(tags)
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(minExpected)
-                    .maximumExpectedValue(maxExpected)
+                    .tags(tags))
                     .register(registry);
             Counter errors = outcome == Outcome.SUCCESS ? null : Counter.builder(names.errors())
                     .description("Calls through the pool that failed or were rejected, by pool, endpoint and outcome")
@@ -184,8 +178,7 @@ public final class MicrometerCallRecorder implements CallRecorder {
     public static final class Builder {
         private final MeterRegistry registry;
         private CallMetricNames names = CallMetricNames.BULWARK;
-        private Duration minExpected = Duration.ofMillis(1);
-        private Duration maxExpected = Duration.ofSeconds(30);
+        private HistogramRange range = HistogramRange.DEFAULT;
 
         private Builder(MeterRegistry registry) {
             this.registry = registry;
@@ -203,13 +196,7 @@ public final class MicrometerCallRecorder implements CallRecorder {
          * time series per endpoint and outcome.
          */
         public Builder expectedDurations(Duration min, Duration max) {
-            Check.positive("expectedDurations.min", min);
-            Check.positive("expectedDurations.max", max);
-            if (max.compareTo(min) <= 0) {
-                throw new InvalidConfigException("expectedDurations.max", max, "a duration > min (" + min + ")");
-            }
-            minExpected = min;
-            maxExpected = max;
+            range = HistogramRange.of(min, max);
             return this;
         }
 
