@@ -53,8 +53,8 @@ class GrpcMetersTest {
     }
 
     private static Timer timer(MeterRegistry registry, String side, String status) {
-        return registry.get("grpc." + side + ".processing.duration")
-                .tags("service", "bulwark.test.Echo", "method", "Unary", "statusCode", status).timer();
+        return registry.get("bulwark.grpc." + side + ".requests")
+                .tags("service", "bulwark.test.Echo", "method", "Unary", "status", status).timer();
     }
 
     @Test
@@ -96,10 +96,11 @@ class GrpcMetersTest {
             assertThat(active(clientMeters, "client")).isZero();
             assertThat(active(serverMeters, "server")).isZero();
             assertThat(timer(clientMeters, "client", "CANCELLED").count()).isEqualTo(1);
+            assertThat(timer(serverMeters, "server", "CANCELLED").count()).as("the handler never sent a status").isEqualTo(1);
         });
     }
 
     private static double active(MeterRegistry registry, String side) {
-        return registry.get("grpc." + side + ".calls.active").tags("service", "bulwark.test.Echo", "method", "Unary").gauge().value();
+        return registry.get("bulwark.grpc." + side + ".requests.active").tags("service", "bulwark.test.Echo", "method", "Unary").gauge().value();
     }
 }

@@ -2,6 +2,8 @@ package dev.bulwark.micrometer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.breaker.CircuitBreakerConfig;
@@ -11,12 +13,27 @@ import dev.bulwark.bulkhead.BulkheadConfig;
 import dev.bulwark.bulkhead.WorkerPool;
 import dev.bulwark.call.ClientPool;
 import dev.bulwark.call.Stages;
+import dev.bulwark.discovery.InMemoryRegistry;
+import dev.bulwark.discovery.ServiceDiscovery;
+import dev.bulwark.grpc.server.BulwarkServer;
+import dev.bulwark.grpc.test.EchoGrpc;
+import dev.bulwark.grpc.test.EchoRequest;
+import dev.bulwark.grpc.test.TestEchoService;
+import dev.bulwark.http.HttpStatusException;
+import dev.bulwark.http.ServiceClient;
+import dev.bulwark.http.test.TestHttpServer;
 import dev.bulwark.ratelimit.RateLimitedException;
 import dev.bulwark.ratelimit.SlidingWindowLimiter;
 import dev.bulwark.ratelimit.TokenBucket;
 import dev.bulwark.registry.PolicyRegistry;
 import dev.bulwark.testing.FakeTicker;
 import dev.bulwark.testing.VirtualScheduler;
+import io.grpc.ClientInterceptors;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.File;
@@ -75,6 +92,46 @@ class PrometheusScrapeTest {
                 .contains("bulwark_worker_pool_completed_total{name=\"thumbnails\"}")
                 .doesNotContain("middleware_");
         assertPromtoolAccepts(scrape, "bulwark");
+    }
+
+    @Test
+    void transportMetersPublishHistogramsAndPassPromtool() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        GrpcMeters grpcMeters = GrpcMeters.create(registry);
+        InMemoryRegistry services = InMemoryRegistry.create();
+        try (BulwarkServer grpc = BulwarkServer.builder().bind("127.0.0.1", 0).service(new TestEchoService("scraped"))
+                        .interceptor(grpcMeters.serverInterceptor()).drain(Duration.ZERO, Duration.ofSeconds(1)).build().start();
+                TestHttpServer http = TestHttpServer.start("scraped");
+                ServiceDiscovery discovery = ServiceDiscovery.builder(services).build()) {
+            ManagedChannel channel = Grpc.newChannelBuilder("127.0.0.1:" + grpc.port(), InsecureChannelCredentials.create()).build();
+            try {
+                EchoGrpc.EchoBlockingStub stub = EchoGrpc.newBlockingStub(
+                        ClientInterceptors.intercept(channel, grpcMeters.clientInterceptor())).withDeadlineAfter(10, TimeUnit.SECONDS);
+                assertThat(stub.unary(EchoRequest.newBuilder().setMessage("hi").build()).getMessage()).contains("hi");
+                assertThatThrownBy(() -> stub.unary(EchoRequest.newBuilder().setFailCode(Status.Code.UNAVAILABLE.value()).build()))
+                        .isInstanceOf(StatusRuntimeException.class);
+            } finally {
+                channel.shutdownNow();
+            }
+            http.register(services, "users");
+            try (ServiceClient client = HttpClientMeters.create(registry).applyTo(ServiceClient.builder(discovery).noRetry()).build()) {
+                client.get("users", "/echo");
+                assertThatThrownBy(() -> client.get("users", "/status/503")).isInstanceOf(HttpStatusException.class);
+            }
+            // The server records a call after its reply has gone out, so the client can see it first.
+            await().atMost(Duration.ofSeconds(5)).until(() -> registry.scrape().contains(
+                    "bulwark_grpc_server_requests_seconds_count{method=\"Unary\",service=\"bulwark.test.Echo\",status=\"UNAVAILABLE\"} 1"));
+        }
+        String scrape = registry.scrape();
+
+        assertThat(scrape)
+                .contains("bulwark_grpc_client_requests_seconds_bucket{method=\"Unary\",service=\"bulwark.test.Echo\",status=\"OK\",le=\"+Inf\"} 1\n")
+                .contains("bulwark_grpc_server_requests_seconds_bucket{method=\"Unary\",service=\"bulwark.test.Echo\",status=\"UNAVAILABLE\",le=\"+Inf\"} 1\n")
+                .contains("bulwark_grpc_client_requests_active{method=\"Unary\",service=\"bulwark.test.Echo\"} 0.0\n")
+                .contains("bulwark_http_client_requests_seconds_bucket{method=\"GET\",outcome=\"SUCCESS\",service=\"users\",status=\"200\",le=\"+Inf\"} 1\n")
+                .contains("bulwark_http_client_requests_seconds_count{method=\"GET\",outcome=\"SERVER_ERROR\",service=\"users\",status=\"503\"} 1\n")
+                .contains("bulwark_http_client_requests_active{service=\"users\"} 0.0\n");
+        assertPromtoolAccepts(scrape, "transports");
     }
 
     /** A pool with 2 successes, 1 failure and 1 rejection on one endpoint, and one of each binder. */
