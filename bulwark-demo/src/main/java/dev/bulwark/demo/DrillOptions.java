@@ -7,9 +7,11 @@ import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /** The demo's command line: {@code --duration 20s --rate 100 --seed 42}. */
-record DrillOptions(Duration duration, int rate, long seed, Scenario scenario, RegistryConfig registry, boolean help) {
+record DrillOptions(Duration duration, int rate, long seed, Scenario scenario, RegistryConfig registry, int metricsPort,
+        boolean help) {
     static final String USAGE = """
             usage: scripts/demo [--scenario all] [--duration 20s] [--rate 100] [--seed 42] [--registry memory]
+                        [--metrics-port 0]
               --scenario  outage (bare vs Bulwark through an outage), pool (balancers over a slow and a
                           failing endpoint), grpc (three real gRPC servers, one turning slow and one
                           killed, called bare and through a Bulwark channel), http (three real HTTP
@@ -22,6 +24,8 @@ record DrillOptions(Duration duration, int rate, long seed, Scenario scenario, R
               --registry  where the pool drill registers and discovers its endpoints: memory (the
                           default), etcd://host:port[,host:port] or zookeeper://host:port[,...];
                           also read from the environment variable BULWARK_REGISTRY
+              --metrics-port  the loopback port where the demo serves its meters at /metrics for
+                          Prometheus while it runs; 0 (the default) picks a free one
             """;
 
     /** Which drills to run. */
@@ -58,10 +62,11 @@ record DrillOptions(Duration duration, int rate, long seed, Scenario scenario, R
         Scenario scenario = Scenario.ALL;
         String env = System.getenv("BULWARK_REGISTRY");
         RegistryConfig registry = registry("BULWARK_REGISTRY", env == null || env.isBlank() ? "memory" : env);
+        int metricsPort = 0;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("-h") || arg.equals("--help")) {
-                return new DrillOptions(duration, rate, seed, scenario, registry, true);
+                return new DrillOptions(duration, rate, seed, scenario, registry, metricsPort, true);
             }
             String value = i + 1 < args.length ? args[++i] : null;
             switch (arg) {
@@ -70,11 +75,12 @@ record DrillOptions(Duration duration, int rate, long seed, Scenario scenario, R
                 case "--seed" -> seed = integer("--seed", value, Integer.MIN_VALUE, Integer.MAX_VALUE);
                 case "--scenario" -> scenario = scenario(value);
                 case "--registry" -> registry = registry("--registry", value);
+                case "--metrics-port" -> metricsPort = integer("--metrics-port", value, 0, 65535);
                 default -> throw new InvalidConfigException("option", arg,
-                        "--scenario, --duration, --rate, --seed, --registry or --help");
+                        "--scenario, --duration, --rate, --seed, --registry, --metrics-port or --help");
             }
         }
-        return new DrillOptions(duration, rate, seed, scenario, registry, false);
+        return new DrillOptions(duration, rate, seed, scenario, registry, metricsPort, false);
     }
 
     /** {@code memory}, {@code etcd://host:port[,host:port]} or {@code zookeeper://host:port[,...]}. */

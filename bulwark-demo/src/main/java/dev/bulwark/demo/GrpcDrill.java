@@ -14,9 +14,12 @@ import dev.bulwark.grpc.test.EchoGrpc;
 import dev.bulwark.grpc.test.EchoRequest;
 import dev.bulwark.grpc.test.StaticAddresses;
 import dev.bulwark.grpc.test.TestEchoService;
+import dev.bulwark.micrometer.GrpcMeters;
 import dev.bulwark.retry.Backoff;
 import dev.bulwark.retry.Retry;
 import dev.bulwark.retry.RetryBudget;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.InsecureServerCredentials;
@@ -30,6 +33,7 @@ import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -62,14 +66,16 @@ final class GrpcDrill {
 
     private final Duration duration;
     private final int rate;
+    private final GrpcMeters meters;
     private final PrintStream out;
     /** Calls each server received, by client. */
     private final Map<String, LongAdder> received = new ConcurrentHashMap<>();
     private volatile boolean slow;
 
-    GrpcDrill(Duration duration, int rate, PrintStream out) {
+    GrpcDrill(Duration duration, int rate, MeterRegistry registry, PrintStream out) {
         this.duration = duration;
         this.rate = rate;
+        this.meters = GrpcMeters.create(registry);
         this.out = out;
     }
 
@@ -88,7 +94,7 @@ final class GrpcDrill {
             String name = "s" + i;
             TestEchoService echo = new TestEchoService(name);
             Server server = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create())
-                    .addService(ServerInterceptors.intercept(echo, counting(name))).build().start();
+                    .addService(ServerInterceptors.intercept(echo, counting(name), meters.serverInterceptor())).build().start();
             echoes.add(echo);
             servers.add(server);
             addresses.add(new InetSocketAddress("127.0.0.1", server.getPort()));
@@ -122,7 +128,7 @@ final class GrpcDrill {
             long killAt = start + duration.multipliedBy(2).dividedBy(3).toNanos();
             List<Future<?>> done = new ArrayList<>();
             done.add(drivers.submit(() -> drive(bare, bareRun, killAt)));
-            done.add(drivers.submit(() -> drive(bulwark, bulwarkRun, killAt)));
+            done.add(drivers.submit(() -> drive(ClientInterceptors.intercept(bulwark, meters.clientInterceptor()), bulwarkRun, killAt)));
             done.add(drivers.submit(() -> {
                 sleepUntil(start + duration.dividedBy(3).toNanos());
                 echoes.get(1).slow(SLOWDOWN);
@@ -143,7 +149,7 @@ final class GrpcDrill {
         }
     }
 
-    private Void drive(ManagedChannel channel, Run run, long killAt) throws InterruptedException {
+    private Void drive(Channel channel, Run run, long killAt) throws InterruptedException {
         Metadata headers = new Metadata();
         headers.put(CLIENT, run.label());
         EchoGrpc.EchoBlockingStub stub = EchoGrpc.newBlockingStub(channel)

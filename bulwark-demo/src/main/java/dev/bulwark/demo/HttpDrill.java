@@ -11,6 +11,8 @@ import dev.bulwark.discovery.ServiceDiscovery;
 import dev.bulwark.http.ServiceClient;
 import dev.bulwark.http.ServiceRequest;
 import dev.bulwark.http.test.TestHttpServer;
+import dev.bulwark.micrometer.HttpClientMeters;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.URI;
@@ -44,11 +46,13 @@ final class HttpDrill {
 
     private final Duration duration;
     private final int rate;
+    private final MeterRegistry meters;
     private final PrintStream out;
 
-    HttpDrill(Duration duration, int rate, PrintStream out) {
+    HttpDrill(Duration duration, int rate, MeterRegistry meters, PrintStream out) {
         this.duration = duration;
         this.rate = rate;
+        this.meters = meters;
         this.out = out;
     }
 
@@ -67,7 +71,8 @@ final class HttpDrill {
         ExecutorService drivers = Executors.newFixedThreadPool(3);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(DEADLINE_MS)).build();
         try (ServiceDiscovery discovery = ServiceDiscovery.builder(registry).build();
-                ServiceClient client = ServiceClient.builder(discovery).timeout(Duration.ofMillis(DEADLINE_MS))
+                ServiceClient client = HttpClientMeters.create(meters).applyTo(ServiceClient.builder(discovery))
+                        .timeout(Duration.ofMillis(DEADLINE_MS))
                         .instanceBreaker(CircuitBreakerConfig.builder().consecutiveFailures(3).openFor(Duration.ofSeconds(2)).build())
                         .build()) {
             client.get("catalog", "/echo"); // the pool is made and follows discovery from here on

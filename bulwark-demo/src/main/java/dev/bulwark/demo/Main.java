@@ -1,6 +1,7 @@
 package dev.bulwark.demo;
 
 import dev.bulwark.InvalidConfigException;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * The demo. The outage drill: a simulated dependency degrades (a latency spike, then a hard
@@ -9,7 +10,8 @@ import dev.bulwark.InvalidConfigException;
  * and peak EWMA. The gRPC drill: three real gRPC servers, one turning slow and one killed, called
  * by a bare grpc-java client and a Bulwark channel. The HTTP drill: three real HTTP instances, one
  * answering 503 and one killed, called by a bare java.net.http client and Bulwark's service client.
- * Each ends in a side-by-side table from real counters.
+ * Each ends in a side-by-side table from real counters. While they run, the Bulwark clients'
+ * meters (pools, gRPC, HTTP) are served for Prometheus at {@code http://127.0.0.1:<port>/metrics}.
  */
 public final class Main {
     private Main() {
@@ -29,19 +31,24 @@ public final class Main {
             System.out.print(DrillOptions.USAGE);
             return;
         }
-        if (options.scenario().runsOutage()) {
-            OutageDrill.Result result = new OutageDrill(options, System.out).run();
-            new Report(System.out).print(result);
-        }
-        if (options.scenario().runsPool()) {
-            PoolDrill pool = new PoolDrill(options.poolDuration(), options.rate(), options.seed(), options.registry(), System.out);
-            pool.print(pool.run());
-        }
-        if (options.scenario().runsGrpc()) {
-            new GrpcDrill(options.poolDuration(), options.rate(), System.out).run();
-        }
-        if (options.scenario().runsHttp()) {
-            new HttpDrill(options.poolDuration(), options.rate(), System.out).run();
+        try (MetricsServer metrics = MetricsServer.start(options.metricsPort())) {
+            System.out.println("Metrics for Prometheus while the demo runs: " + metrics.address());
+            MeterRegistry meters = metrics.registry();
+            if (options.scenario().runsOutage()) {
+                OutageDrill.Result result = new OutageDrill(options, System.out).run();
+                new Report(System.out).print(result);
+            }
+            if (options.scenario().runsPool()) {
+                PoolDrill pool = new PoolDrill(options.poolDuration(), options.rate(), options.seed(), options.registry(), meters,
+                        System.out);
+                pool.print(pool.run());
+            }
+            if (options.scenario().runsGrpc()) {
+                new GrpcDrill(options.poolDuration(), options.rate(), meters, System.out).run();
+            }
+            if (options.scenario().runsHttp()) {
+                new HttpDrill(options.poolDuration(), options.rate(), meters, System.out).run();
+            }
         }
     }
 }

@@ -5,23 +5,27 @@ import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.breaker.CircuitBreakerConfig;
 import dev.bulwark.breaker.CircuitBreakerListener;
 import dev.bulwark.breaker.State;
+import dev.bulwark.call.ClientPool;
+import dev.bulwark.call.PoolEndpoint;
+import dev.bulwark.call.Stages;
 import dev.bulwark.discovery.DiscoveryPools;
 import dev.bulwark.discovery.Registries;
 import dev.bulwark.discovery.RegistryConfig;
 import dev.bulwark.discovery.ServiceDiscovery;
 import dev.bulwark.discovery.ServiceInstance;
 import dev.bulwark.discovery.ServiceRegistry;
-import dev.bulwark.call.ClientPool;
-import dev.bulwark.call.PoolEndpoint;
+import dev.bulwark.micrometer.ClientPoolMeters;
+import dev.bulwark.micrometer.MicrometerCallRecorder;
 import dev.bulwark.testing.LatencyDistribution;
 import dev.bulwark.testing.SimulatedDependency;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Map;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,13 +48,15 @@ final class PoolDrill {
     private final int rate;
     private final long seed;
     private final RegistryConfig registryConfig;
+    private final MeterRegistry meters;
     private final PrintStream out;
 
-    PoolDrill(Duration duration, int rate, long seed, RegistryConfig registryConfig, PrintStream out) {
+    PoolDrill(Duration duration, int rate, long seed, RegistryConfig registryConfig, MeterRegistry meters, PrintStream out) {
         this.duration = duration;
         this.rate = rate;
         this.seed = seed;
         this.registryConfig = registryConfig;
+        this.meters = meters;
         this.out = out;
     }
 
@@ -97,7 +103,9 @@ final class PoolDrill {
                 .breaker(CircuitBreakerConfig.builder().failureRate(50).timeWindow(Duration.ofSeconds(5), 10).minimumCalls(10)
                         .openFor(Duration.ofSeconds(2)).halfOpenProbes(1).halfOpenSuccesses(2).build())
                 .latencyDecay(Duration.ofSeconds(2))
+                .stage(Stages.metrics(MicrometerCallRecorder.of(meters)))
                 .build();
+        ClientPoolMeters.of(pool).bindTo(meters);
         String service = "profiles-" + run.strategy().name().toLowerCase(Locale.ROOT).replace('_', '-')
                 + "-" + java.util.UUID.randomUUID().toString().substring(0, 6);
         Map<String, SimulatedDependency> backends = new HashMap<>();

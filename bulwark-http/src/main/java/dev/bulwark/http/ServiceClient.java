@@ -629,7 +629,7 @@ public final class ServiceClient implements AutoCloseable {
 
         /**
          * Adds a stage of your own after the pick: it runs per attempt and knows the instance. A
-         * stage of a built-in kind takes that kind's place (a trace stage: outermost).
+         * trace stage alone goes outermost, around every attempt.
          */
         public Builder stage(Stage stage) {
             stages.add(Check.notNull("stage", stage));
