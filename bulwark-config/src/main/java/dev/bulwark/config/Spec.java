@@ -1,0 +1,51 @@
+package dev.bulwark.config;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One node of the schema: a section of keys, a map of named entries, or a setting. */
+sealed interface Spec permits Spec.Section, Spec.Named, Spec.Leaf {
+
+    /** Keys known in advance, each with its own spec; keys are canonical (kebab-case). */
+    final class Section implements Spec {
+        private final Map<String, Spec> children = new LinkedHashMap<>();
+        final String doc;
+
+        Section(String doc) {
+            this.doc = doc;
+        }
+
+        Section leaf(String key, ValueType<?> type, Object defaultValue, String doc) {
+            children.put(key, new Leaf(type, defaultValue, false, doc));
+            return this;
+        }
+
+        Section secret(String key, String doc) {
+            children.put(key, new Leaf(ValueType.text(), null, true, doc));
+            return this;
+        }
+
+        Section add(String key, Spec child) {
+            children.put(key, child);
+            return this;
+        }
+
+        Map<String, Spec> children() {
+            return Collections.unmodifiableMap(children);
+        }
+
+        Spec child(String canonicalKey) {
+            return children.get(canonicalKey);
+        }
+    }
+
+    /** Entries by a name of the application's choosing ({@code grpc:user-service}), plus {@code default}. */
+    record Named(Spec element, String doc) implements Spec {
+        static final String DEFAULT = "default";
+    }
+
+    /** A setting: its type, its default (null: the builder's own default applies) and whether it is a secret. */
+    record Leaf(ValueType<?> type, Object defaultValue, boolean secret, String doc) implements Spec {
+    }
+}
