@@ -44,10 +44,9 @@ public final class GrpcSettings {
      * A server builder: {@code address}/{@code port}; {@code max-concurrent-requests},
      * {@code rate-limit} (per second) and {@code request-timeout} (the longest deadline) as the
      * server's protection; {@code max-connections}, {@code connection-timeout} (handshake),
-     * {@code keep-alive-time}/{@code -timeout}, {@code max-message-size}; with
-     * {@code enable-async}, task handlers of {@code async-worker-count} workers and
-     * {@code async-queue-size} queued tasks; {@code health-check-interval}; {@code drain-delay}
-     * and {@code drain-grace}.
+     * {@code keep-alive-time}/{@code -timeout}, {@code max-message-size};
+     * {@code enable-health-check}, {@code health-check-interval}; {@code drain-delay} and
+     * {@code drain-grace}. Background tasks need the application's handlers: see {@link #tasks}.
      */
     public static BulwarkServer.Builder server(BulwarkConfig config) {
         Check.notNull("config", config);
@@ -82,10 +81,6 @@ public final class GrpcSettings {
                 b.keepAlive(keepAlive.get(), get(config, "server", "keep-alive-timeout", Duration.class).orElse(DEFAULT_KEEPALIVE_TIMEOUT));
             }
             get(config, "server", "max-message-size", Long.class).ifPresent(n -> b.maxInboundMessageSize((int) Math.min(Integer.MAX_VALUE, n)));
-            if (get(config, "server", "enable-async", Boolean.class).orElse(false)) {
-                b.tasks(TaskHandlers.builder("server").workers(get(config, "server", "async-worker-count", Integer.class).orElseThrow())
-                        .queueSize(get(config, "server", "async-queue-size", Integer.class).orElseThrow()).build());
-            }
             b.healthService(get(config, "server", "enable-health-check", Boolean.class).orElse(true));
             get(config, "server", "health-check-interval", Duration.class).ifPresent(b::healthInterval);
             Optional<Duration> delay = get(config, "server", "drain-delay", Duration.class);
@@ -95,6 +90,21 @@ public final class GrpcSettings {
             }
             return b;
         });
+    }
+
+    /**
+     * With {@code server.enable-async}, task handlers sized by {@code async-worker-count} and
+     * {@code async-queue-size}, for the application to add its handlers to and hand to
+     * {@link BulwarkServer.Builder#tasks}; empty when it is off.
+     */
+    public static Optional<TaskHandlers.Builder> tasks(BulwarkConfig config, String name) {
+        Check.notNull("config", config);
+        if (!get(config, "server", "enable-async", Boolean.class).orElse(false)) {
+            return Optional.empty();
+        }
+        return Optional.of(building(config, "server", () -> TaskHandlers.builder(name)
+                .workers(get(config, "server", "async-worker-count", Integer.class).orElseThrow())
+                .queueSize(get(config, "server", "async-queue-size", Integer.class).orElseThrow())));
     }
 
     /**
