@@ -37,6 +37,50 @@ class CircuitBreakerReconfigureTest {
     }
 
     @Test
+    void aNewDefaultReachesTheNamesWithoutTheirOwnAndUseDefaultRevertsANameKeepingState() {
+        PolicyRegistry<CircuitBreaker, CircuitBreakerConfig> breakers = CircuitBreakers.registry(
+                CircuitBreakerConfig.builder().consecutiveFailures(2).build(), ticker);
+        breakers.configure("own", CircuitBreakerConfig.builder().consecutiveFailures(7).build());
+        CircuitBreaker own = breakers.get("own");
+        CircuitBreaker follower = breakers.get("follower");
+        follower.onFailure(follower.tryAcquirePermission(), 1, new IOException());
+        follower.onFailure(follower.tryAcquirePermission(), 1, new IOException());
+        assertThat(follower.state()).isEqualTo(State.OPEN);
+
+        breakers.applyDefault(CircuitBreakerConfig.builder().consecutiveFailures(4).build());
+
+        assertThat(follower.config().consecutiveFailures()).isEqualTo(4);
+        assertThat(follower.state()).as("state kept").isEqualTo(State.OPEN);
+        assertThat(own.config().consecutiveFailures()).as("a name with its own config keeps it").isEqualTo(7);
+        assertThat(breakers.get("later").config().consecutiveFailures()).as("created from the new default").isEqualTo(4);
+
+        assertThat(breakers.useDefault("own")).isTrue();
+        assertThat(own.config().consecutiveFailures()).isEqualTo(4);
+        assertThat(breakers.useDefault("own")).as("nothing of its own left").isFalse();
+        assertThat(breakers.defaultConfig().consecutiveFailures()).isEqualTo(4);
+    }
+
+    @Test
+    void creationRacingADefaultChangeNeverKeepsTheOldDefault() throws Exception {
+        for (int round = 0; round < 200; round++) {
+            PolicyRegistry<CircuitBreaker, CircuitBreakerConfig> breakers = CircuitBreakers.registry(
+                    CircuitBreakerConfig.builder().consecutiveFailures(2).build(), ticker);
+            CircuitBreakerConfig changed = CircuitBreakerConfig.builder().consecutiveFailures(9).build();
+            Thread creator = new Thread(() -> {
+                for (int i = 0; i < 20; i++) {
+                    breakers.get("b" + i);
+                }
+            });
+            creator.start();
+            breakers.applyDefault(changed);
+            creator.join();
+            for (int i = 0; i < 20; i++) {
+                assertThat(breakers.get("b" + i).config().consecutiveFailures()).as("round %d, b%d", round, i).isEqualTo(9);
+            }
+        }
+    }
+
+    @Test
     void aCompatibleWindowIsKeptAcrossReconfiguration() {
         CircuitBreaker breaker = CircuitBreaker.builder("b").failureRate(50).countWindow(10).minimumCalls(4)
                 .ticker(ticker).build();

@@ -50,7 +50,9 @@ public final class PolicyRegistry<P, C> {
     }
 
     private final Kind<P, C> kind;
-    private final C defaultConfig;
+    private volatile C defaultConfig;
+    /** Serialises creation with config changes, so no instance is made from a config being replaced. */
+    private final Object changes = new Object();
     private final Map<String, C> configs = new ConcurrentHashMap<>();
     private final Map<String, P> instances = new ConcurrentHashMap<>();
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -74,10 +76,13 @@ public final class PolicyRegistry<P, C> {
             return existing;
         }
         boolean[] created = {false};
-        P policy = instances.computeIfAbsent(name, n -> {
-            created[0] = true;
-            return kind.create(n, configOf(n));
-        });
+        P policy;
+        synchronized (changes) {
+            policy = instances.computeIfAbsent(name, n -> {
+                created[0] = true;
+                return kind.create(n, configOf(n));
+            });
+        }
         if (created[0]) {
             for (Listener<P, C> l : listeners.all()) {
                 l.onAdded(name, policy);
@@ -101,16 +106,76 @@ public final class PolicyRegistry<P, C> {
      * creates the instance if it does not exist yet.
      */
     public P apply(String name, C config) {
-        configure(name, config);
-        P existing = instances.get(name);
+        P existing;
+        synchronized (changes) {
+            configure(name, config);
+            existing = instances.get(name);
+            if (existing != null) {
+                kind.reconfigure(existing, config);
+            }
+        }
         if (existing == null) {
             return get(name);
         }
-        kind.reconfigure(existing, config);
         for (Listener<P, C> l : listeners.all()) {
             l.onReconfigured(name, existing, config);
         }
         return existing;
+    }
+
+    /**
+     * Makes {@code config} the default: names without a config of their own are created from it
+     * from now on, and their live instances take it at once, keeping their state (an open breaker
+     * stays open).
+     */
+    public void applyDefault(C config) {
+        Check.notNull("config", config);
+        Map<String, P> changed = new java.util.LinkedHashMap<>();
+        synchronized (changes) {
+            defaultConfig = config;
+            for (Map.Entry<String, P> e : instances.entrySet()) {
+                if (!configs.containsKey(e.getKey())) {
+                    kind.reconfigure(e.getValue(), config);
+                    changed.put(e.getKey(), e.getValue());
+                }
+            }
+        }
+        changed.forEach((name, policy) -> {
+            for (Listener<P, C> l : listeners.all()) {
+                l.onReconfigured(name, policy, config);
+            }
+        });
+    }
+
+    /**
+     * Drops {@code name}'s own config: it follows the default again, and its live instance, if
+     * any, takes the default at once, keeping its state. Returns whether it had a config of its own.
+     */
+    public boolean useDefault(String name) {
+        Check.name("name", name);
+        P existing;
+        C config;
+        synchronized (changes) {
+            if (configs.remove(name) == null) {
+                return false;
+            }
+            config = defaultConfig;
+            existing = instances.get(name);
+            if (existing != null) {
+                kind.reconfigure(existing, config);
+            }
+        }
+        if (existing != null) {
+            for (Listener<P, C> l : listeners.all()) {
+                l.onReconfigured(name, existing, config);
+            }
+        }
+        return true;
+    }
+
+    /** The config names without their own are created from. */
+    public C defaultConfig() {
+        return defaultConfig;
     }
 
     /** The config {@code name} has or would be created with. */
