@@ -47,6 +47,11 @@ final class BulwarkSchema {
     private BulwarkSchema() {
     }
 
+    /** The spec of one entry of the named section {@code section} ({@code breakers}: a breaker). */
+    static Section entry(String section) {
+        return (Section) ((Named) ROOT.child(section)).element();
+    }
+
     private static Section breaker() {
         return new Section("a circuit breaker")
                 .leaf("consecutive-failures", integer(1, MILLION), null, "trip after this many failures in a row")
@@ -60,7 +65,11 @@ final class BulwarkSchema {
                 .leaf("open-for", duration(MS, DAY), null, "how long the breaker stays open before probing")
                 .leaf("half-open-probes", integer(1, 10_000), null, "calls let through at once while half open")
                 .leaf("half-open-successes", integer(1, 10_000), null, "successful probes that close the breaker")
-                .leaf("probe-timeout", duration(MS, HOUR), null, "a probe silent this long is released as failed");
+                .leaf("probe-timeout", duration(MS, HOUR), null, "a probe silent this long is released as failed")
+                // The reference breaker's policy files: {"failureThreshold": 5, "successThreshold": 2, "openStateTimeout": "1m"}
+                .alias("failure-threshold", "consecutive-failures")
+                .alias("success-threshold", "half-open-successes")
+                .alias("open-state-timeout", "open-for");
     }
 
     private static Section retry() {

@@ -62,9 +62,10 @@ final class EnvMapper {
         for (int end = at + 1; end <= tokens.size(); end++) {
             List<String> part = tokens.subList(at, end);
             if (spec instanceof Section section) {
-                Spec child = section.child(String.join("-", part).toLowerCase(Locale.ROOT));
+                String key = section.resolve(String.join("-", part).toLowerCase(Locale.ROOT));
+                Spec child = section.child(key);
                 if (child != null) {
-                    walk(child, tokens, end, with(path, String.join("-", part).toLowerCase(Locale.ROOT)), out);
+                    walk(child, tokens, end, with(path, key), out);
                 }
             } else {
                 Named named = (Named) spec;

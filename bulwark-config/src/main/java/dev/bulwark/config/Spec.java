@@ -10,6 +10,7 @@ sealed interface Spec permits Spec.Section, Spec.Named, Spec.Leaf {
     /** Keys known in advance, each with its own spec; keys are canonical (kebab-case). */
     final class Section implements Spec {
         private final Map<String, Spec> children = new LinkedHashMap<>();
+        private final Map<String, String> aliases = new LinkedHashMap<>();
         final String doc;
 
         Section(String doc) {
@@ -31,12 +32,23 @@ sealed interface Spec permits Spec.Section, Spec.Named, Spec.Leaf {
             return this;
         }
 
+        /** Lets {@code alias} stand for {@code key}: the reference breaker's {@code failureThreshold} is {@code consecutive-failures}. */
+        Section alias(String alias, String key) {
+            aliases.put(alias, key);
+            return this;
+        }
+
+        /** The key {@code canonicalKey} stands for: itself, or the key it is an alias of. */
+        String resolve(String canonicalKey) {
+            return aliases.getOrDefault(canonicalKey, canonicalKey);
+        }
+
         Map<String, Spec> children() {
             return Collections.unmodifiableMap(children);
         }
 
         Spec child(String canonicalKey) {
-            return children.get(canonicalKey);
+            return children.get(resolve(canonicalKey));
         }
     }
 

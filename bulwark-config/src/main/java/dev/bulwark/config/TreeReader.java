@@ -30,7 +30,7 @@ final class TreeReader {
         }
         Map<String, String> seen = new HashMap<>();
         for (Map.Entry<String, ConfigNode> e : node.entries.entrySet()) {
-            String key = Keys.canonical(e.getKey());
+            String key = section.resolve(Keys.canonical(e.getKey()));
             Origin keyOrigin = node.keyOrigins.get(e.getKey());
             List<String> child = append(path, key);
             Spec spec = section.child(key);

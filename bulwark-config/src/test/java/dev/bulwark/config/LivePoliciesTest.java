@@ -1,0 +1,145 @@
+package dev.bulwark.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.bulwark.breaker.CircuitBreaker;
+import dev.bulwark.breaker.CircuitBreakerConfig;
+import dev.bulwark.breaker.State;
+import dev.bulwark.bulkhead.Bulkhead;
+import dev.bulwark.bulkhead.BulkheadConfig;
+import dev.bulwark.bulkhead.Bulkheads;
+import dev.bulwark.registry.PolicyRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Breakers and bulkheads following policy files in a directory: change, bad change, delete, default, state kept. */
+class LivePoliciesTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @TempDir
+    Path root;
+    private Path breakersDir;
+    private DirectoryPolicySource source;
+    private PolicyRegistry<CircuitBreaker, CircuitBreakerConfig> breakers;
+    private LivePolicies live;
+
+    @BeforeEach
+    void start() throws IOException {
+        breakersDir = Files.createDirectories(root.resolve("config/production/orders/breakers"));
+        source = DirectoryPolicySource.of(root, Duration.ofMillis(20));
+        breakers = BulwarkConfig.loader().yaml("breakers:\n  default: {consecutive-failures: 3}\n", "app.yaml").load().breakers();
+        live = LivePolicies.breakers(breakers, source, LivePolicies.directory("/config", "production", "orders", "breakers"));
+    }
+
+    @AfterEach
+    void stop() {
+        live.close();
+        source.close();
+    }
+
+    private void write(String name, String json) throws IOException {
+        Path temp = Files.writeString(breakersDir.resolve("." + name + ".tmp"), json, StandardCharsets.UTF_8);
+        Files.move(temp, breakersDir.resolve(name + ".json"), StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void trip(CircuitBreaker breaker, int failures) {
+        for (int i = 0; i < failures; i++) {
+            breaker.onFailure(breaker.tryAcquirePermission(), 1, new IOException("down"));
+        }
+    }
+
+    @Test
+    void theReferenceFormatChangesALiveBreakerKeepingItsState() throws IOException {
+        CircuitBreaker users = breakers.get("grpc:user-service");
+        trip(users, 3);
+        assertThat(users.state()).isEqualTo(State.OPEN);
+
+        write("grpc:user-service", "{\"failureThreshold\": 5, \"successThreshold\": 2, \"openStateTimeout\": \"1m\"}");
+
+        await().atMost(WAIT).until(() -> users.config().consecutiveFailures() == 5);
+        assertThat(users.config().halfOpenSuccesses()).isEqualTo(2);
+        assertThat(users.config().openNanos()).isEqualTo(Duration.ofMinutes(1).toNanos());
+        assertThat(users.state()).as("an open breaker stays open").isEqualTo(State.OPEN);
+        assertThat(breakers.get("grpc:user-service")).isSameAs(users);
+        PolicyStatus status = live.status("grpc:user-service").orElseThrow();
+        assertThat(status.revision()).isPositive();
+        assertThat(status.key()).isEqualTo("/config/production/orders/breakers/grpc:user-service.json");
+        assertThat(status.lastError()).isEmpty();
+    }
+
+    @Test
+    void aBadDocumentKeepsTheLastGoodPolicyAndIsCountedWithItsReason() throws IOException {
+        CircuitBreaker payments = breakers.get("http:payment-api");
+        write("http:payment-api", "{\"failure-rate\": 40}");
+        await().atMost(WAIT).until(() -> payments.config().failureRate() == 40.0);
+        long good = live.status("http:payment-api").orElseThrow().revision();
+
+        write("http:payment-api", "{\"failure-rate\": 150}");
+        await().atMost(WAIT).until(() -> live.refusals() == 1);
+        write("http:payment-api", "{\"failure-rate\": ");
+        await().atMost(WAIT).until(() -> live.refusals() == 2);
+        write("http:payment-api", "{\"failureRatio\": 0.5}");
+        await().atMost(WAIT).until(() -> live.refusals() == 3);
+
+        assertThat(payments.config().failureRate()).as("the last good policy stays").isEqualTo(40.0);
+        PolicyStatus status = live.status("http:payment-api").orElseThrow();
+        assertThat(status.revision()).as("still running the good revision").isEqualTo(good);
+        assertThat(status.lastError()).hasValueSatisfying(e -> assertThat(e)
+                .contains("breakers.http:payment-api.failureRatio: an unknown key (/config/production/orders/breakers/http:payment-api.json line 1, col 2)").contains("did you mean failure-rate?"));
+        assertThat(status.lastErrorRevision()).isGreaterThan(good);
+    }
+
+    @Test
+    void theDefaultDocumentReachesNamesWithoutTheirOwnAndADeleteRevertsToIt() throws IOException {
+        CircuitBreaker plain = breakers.get("db:main-cluster");
+        CircuitBreaker special = breakers.get("http:payment-api");
+        write("http:payment-api", "{\"consecutive-failures\": 9}");
+        await().atMost(WAIT).until(() -> special.config().consecutiveFailures() == 9);
+
+        write("default", "{\"consecutive-failures\": 6}");
+        await().atMost(WAIT).until(() -> plain.config().consecutiveFailures() == 6);
+        assertThat(special.config().consecutiveFailures()).as("its own document wins").isEqualTo(9);
+
+        Files.delete(breakersDir.resolve("http:payment-api.json"));
+        await().atMost(WAIT).until(() -> special.config().consecutiveFailures() == 6);
+        assertThat(live.status("http:payment-api")).isEmpty();
+
+        Files.delete(breakersDir.resolve("default.json"));
+        await().atMost(WAIT).until(() -> plain.config().consecutiveFailures() == 3);
+        assertThat(special.config().consecutiveFailures()).as("back to the file's default, never no policy").isEqualTo(3);
+    }
+
+    @Test
+    void manyNamesFollowTheirDocuments() throws IOException {
+        for (int i = 0; i < 50; i++) {
+            write("svc-" + i, "{\"consecutive-failures\": " + (10 + i) + "}");
+        }
+        await().atMost(WAIT).until(() -> live.statuses().size() == 50);
+        for (int i = 0; i < 50; i++) {
+            assertThat(breakers.get("svc-" + i).config().consecutiveFailures()).isEqualTo(10 + i);
+        }
+        assertThat(live.refusals()).isZero();
+    }
+
+    @Test
+    void bulkheadsFollowTheirDocumentsToo() throws IOException {
+        PolicyRegistry<Bulkhead, BulkheadConfig> bulkheads = Bulkheads.registry(BulkheadConfig.of(10));
+        Bulkhead reports = bulkheads.get("reports");
+        Files.createDirectories(root.resolve("config/production/orders/bulkheads"));
+        try (LivePolicies liveBulkheads = LivePolicies.bulkheads(bulkheads, source,
+                LivePolicies.directory("/config", "production", "orders", "bulkheads"))) {
+            Files.writeString(root.resolve("config/production/orders/bulkheads/reports.json"), "{\"max-concurrent\": 2}");
+            await().atMost(WAIT).until(() -> reports.config().maxConcurrent() == 2);
+            assertThat(liveBulkheads.status("reports")).isPresent();
+        }
+    }
+}
