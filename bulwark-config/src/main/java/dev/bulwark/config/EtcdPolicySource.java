@@ -66,8 +66,17 @@ public final class EtcdPolicySource implements PolicySource {
         Check.notNull("prefix", prefix);
         Check.notNull("listener", listener);
         PrefixWatch watch = new PrefixWatch(prefix, listener);
-        events.execute(watch::read);
-        return () -> events.execute(watch::close);
+        submit(watch::read);
+        return () -> submit(watch::close);
+    }
+
+    /** Runs {@code task} on the events thread; nothing once the source is closed. */
+    private void submit(Runnable task) {
+        try {
+            events.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the source is closed: its watches are over
+        }
     }
 
     @Override
@@ -144,13 +153,13 @@ public final class EtcdPolicySource implements PolicySource {
             WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).withRequireLeader(true).build();
             try {
                 watcher = client.getWatchClient().watch(key, option, Watch.listener(
-                        response -> events.execute(() -> changed(gen, response)),
-                        error -> events.execute(() -> {
+                        response -> submit(() -> changed(gen, response)),
+                        error -> submit(() -> {
                             if (gen == generation) {
                                 failed(error);
                             }
                         }),
-                        () -> events.execute(() -> {
+                        () -> submit(() -> {
                             if (gen == generation && !closed) {
                                 failed(new IllegalStateException("etcd ended the watch"));
                             }
@@ -193,7 +202,11 @@ public final class EtcdPolicySource implements PolicySource {
                 tell(() -> listener.onUnavailable(error));
             }
             long delay = Math.min(MAX_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(failures++, 5));
-            events.schedule(this::read, delay, TimeUnit.MILLISECONDS);
+            try {
+                events.schedule(this::read, delay, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
+                // the source is closed
+            }
         }
 
         void close() {
