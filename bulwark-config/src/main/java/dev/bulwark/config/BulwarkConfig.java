@@ -80,14 +80,36 @@ public final class BulwarkConfig {
         return set == null ? Origin.DEFAULT : set.origin();
     }
 
-    /** The names written under a named section ({@code breakers}, {@code retries}...), {@code default} included when written. */
+    /** The names written under a named section ({@code breakers}, {@code logging.levels}...), {@code default} included when written. */
     public Set<String> names(String section) {
-        List<String> at = List.of(Keys.canonical(section));
-        if (!(BulwarkSchema.ROOT.child(at.get(0)) instanceof Named)) {
+        List<String> at = path(section);
+        Spec spec = BulwarkSchema.ROOT;
+        for (String segment : at) {
+            spec = spec instanceof Section s ? s.child(segment) : null;
+        }
+        if (!(spec instanceof Named)) {
             throw new ConfigException(List.of(new ConfigException.Problem(section, "not a named section", Origin.DEFAULT,
-                    "breakers, retries, limiters, bulkheads or timeouts")));
+                    "breakers, retries, limiters, bulkheads, timeouts or logging.levels")));
         }
         return namesUnder(at);
+    }
+
+    /**
+     * The entries of a named section whose entries are single values ({@code timeouts},
+     * {@code logging.levels}), by name, in the order written; names may hold dots
+     * ({@code io.grpc.netty}).
+     */
+    public Map<String, Object> namedValues(String section) {
+        List<String> at = path(section);
+        names(section); // checks it is a named section
+        Map<String, Object> entries = new java.util.LinkedHashMap<>();
+        for (Map.Entry<List<String>, Setting> e : values.entrySet()) {
+            List<String> p = e.getKey();
+            if (p.size() == at.size() + 1 && p.subList(0, at.size()).equals(at)) {
+                entries.put(p.get(at.size()), e.getValue().value());
+            }
+        }
+        return entries;
     }
 
     /**
