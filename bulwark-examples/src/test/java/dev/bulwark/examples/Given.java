@@ -23,6 +23,8 @@ public abstract class Given {
     protected final String userId = "user-42";
     protected final String secret = "a password from your secret store";
     protected final String aclToken = "an ACL token from your secret store";
+    /** A configuration, as {@code BulwarkConfig.loader()...load()} gives it. */
+    protected final dev.bulwark.config.BulwarkConfig config = dev.bulwark.config.BulwarkConfig.defaults();
 
     /** Stands for an application's gRPC service implementation. */
     protected final io.grpc.BindableService userService = new dev.bulwark.grpc.test.TestEchoService("users");
