@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,11 +34,7 @@ public final class DirectoryPolicySource implements PolicySource {
     private final Path root;
     private final Duration interval;
     private final AtomicLong revision = new AtomicLong();
-    private final ScheduledExecutorService polls = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "bulwark-policy-directory");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService polls = Daemons.single("bulwark-policy-directory");
 
     private DirectoryPolicySource(Path root, Duration interval) {
         this.root = root;

@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -39,11 +38,7 @@ public final class EtcdPolicySource implements PolicySource {
 
     private final Client client;
     private final boolean ownsClient;
-    private final ScheduledExecutorService events = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "bulwark-policy-etcd");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService events = Daemons.single("bulwark-policy-etcd");
 
     private EtcdPolicySource(Client client, boolean ownsClient) {
         this.client = client;

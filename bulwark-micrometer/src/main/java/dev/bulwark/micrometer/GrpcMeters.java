@@ -20,7 +20,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -237,28 +236,9 @@ public final class GrpcMeters {
     }
 
     /** Builds {@link GrpcMeters}. */
-    public static final class Builder {
-        private final MeterRegistry registry;
-        private HistogramRange range = HistogramRange.DEFAULT;
-        private Ticker ticker = Ticker.system();
-
+    public static final class Builder extends TimedMetersBuilder<Builder> {
         private Builder(MeterRegistry registry) {
-            this.registry = registry;
-        }
-
-        /**
-         * The range of call durations the histograms resolve (default 1 ms to 30 s): buckets outside
-         * it are not published, so a narrower range means fewer series per method and status.
-         */
-        public Builder expectedDurations(Duration min, Duration max) {
-            range = HistogramRange.of(min, max);
-            return this;
-        }
-
-        /** The clock calls are timed on (default the system's); a fake one in tests. */
-        public Builder ticker(Ticker source) {
-            ticker = Check.notNull("ticker", source);
-            return this;
+            super(registry);
         }
 
         public GrpcMeters build() {

@@ -21,7 +21,6 @@ import java.net.ConnectException;
 import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -192,28 +191,9 @@ public final class HttpClientMeters {
     }
 
     /** Builds {@link HttpClientMeters}. */
-    public static final class Builder {
-        private final MeterRegistry registry;
-        private HistogramRange range = HistogramRange.DEFAULT;
-        private Ticker ticker = Ticker.system();
-
+    public static final class Builder extends TimedMetersBuilder<Builder> {
         private Builder(MeterRegistry registry) {
-            this.registry = registry;
-        }
-
-        /**
-         * The range of exchange durations the histogram resolves (default 1 ms to 30 s): buckets
-         * outside it are not published, so a narrower range means fewer series.
-         */
-        public Builder expectedDurations(Duration min, Duration max) {
-            range = HistogramRange.of(min, max);
-            return this;
-        }
-
-        /** The clock exchanges are timed on (default the system's); a fake one in tests. */
-        public Builder ticker(Ticker source) {
-            ticker = Check.notNull("ticker", source);
-            return this;
+            super(registry);
         }
 
         public HttpClientMeters build() {
