@@ -246,6 +246,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void tracingFollowsTheTraceSectionAndTheReferenceVariables() {
+        assertThat(TracingSettings.setup(BulwarkConfig.defaults())).as("no service name: tracing off").isEmpty();
+        BulwarkConfig config = load("trace:\n  sample-ratio: 0.25\n  console: true\n",
+                Map.of("TRACE_SERVICE_NAME", "orders", "TRACE_ZIPKIN_ENDPOINT", "http://127.0.0.1:9411/api/v2/spans"));
+        assertThat(config.value("trace.service-name")).contains("orders");
+        try (var sdk = TracingSettings.setup(config).orElseThrow().build()) {
+            assertThat(sdk.getSdkTracerProvider().getSampler().getDescription()).contains("0.25");
+        }
+        ConfigException bad = failure("trace:\n  sample-ratio: 1.5\n", Map.of());
+        assertThat(bad.getMessage()).isEqualTo("trace.sample-ratio: 1.5 (app.yaml line 2, col 17): allowed is a number from 0 to 1");
+    }
+
+    @Test
     void theEffectiveConfigurationShowsOriginsAndMasksSecrets() {
         String secret = "s3cr3t-token-value";
         BulwarkConfig config = load("""
