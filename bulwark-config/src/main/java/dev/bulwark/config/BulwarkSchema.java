@@ -206,8 +206,8 @@ final class BulwarkSchema {
 
     private static Section configCenter() {
         return new Section("where live policies come from: {root}/{env}/{service}/breakers/{name}.json")
-                .leaf("type", choice("none", "directory", "etcd"), "none", "the config center")
-                .leaf("endpoints", list(), null, "etcd's addresses, http://host:2379")
+                .leaf("type", choice("none", "directory", "etcd", "zookeeper"), "none", "the config center")
+                .leaf("endpoints", list(), null, "etcd's addresses (http://host:2379) or ZooKeeper's (host:2181)")
                 .leaf("directory", text(), null, "the local directory standing for the root")
                 .leaf("root", text(), "/config", "the key prefix")
                 .leaf("env", text(), null, "the environment: dev, staging, production")

@@ -172,7 +172,7 @@ final class PolicySettings {
         String center = c.get(List.of("config-center", "type"), String.class).orElse("none");
         if (!center.equals("none")) {
             List<String> needed = new ArrayList<>(List.of("env", "service"));
-            needed.add(center.equals("etcd") ? "endpoints" : "directory");
+            needed.add(center.equals("directory") ? "directory" : "endpoints");
             for (String key : needed) {
                 if (!c.isSet(List.of("config-center", key))) {
                     problems.add(new Problem("config-center." + key, "(unset)", c.setting(List.of("config-center", "type")).origin(),

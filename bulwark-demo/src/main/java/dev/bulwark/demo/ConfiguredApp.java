@@ -4,12 +4,11 @@ import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.breaker.CircuitBreakerConfig;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
-import dev.bulwark.config.DirectoryPolicySource;
-import dev.bulwark.config.EtcdPolicySource;
 import dev.bulwark.config.GrpcSettings;
 import dev.bulwark.config.HttpSettings;
 import dev.bulwark.config.LivePolicies;
 import dev.bulwark.config.PolicySource;
+import dev.bulwark.config.PolicySources;
 import dev.bulwark.discovery.Registries;
 import dev.bulwark.discovery.ServiceDiscovery;
 import dev.bulwark.discovery.ServiceRegistry;
@@ -31,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -76,9 +74,8 @@ public final class ConfiguredApp implements AutoCloseable {
         this.http = HttpSettings.client(config, discovery).build();
         this.channel = GrpcSettings.channel(config, "echo", discovery).build();
         this.breakers = EventLog.breakers(config.breakers());
-        this.policyDirectory = LivePolicies.directory(text("config-center.root"), text("config-center.env"),
-                text("config-center.service"), "breakers");
-        this.source = source(config);
+        this.source = PolicySources.from(config).orElse(null);
+        this.policyDirectory = source == null ? "(no config center)" : PolicySources.directory(config, "breakers");
         this.live = source == null ? null : LivePolicies.breakers(breakers, source, policyDirectory);
     }
 
@@ -93,24 +90,6 @@ public final class ConfiguredApp implements AutoCloseable {
         try (InputStream in = ConfiguredApp.class.getResourceAsStream("/configured-app.yaml")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
-    }
-
-    private static PolicySource source(BulwarkConfig config) {
-        String type = String.valueOf(config.value("config-center.type").orElse("none"));
-        return switch (type) {
-            case "etcd" -> {
-                @SuppressWarnings("unchecked")
-                List<String> endpoints = (List<String>) config.value("config-center.endpoints").orElseThrow();
-                yield EtcdPolicySource.connect(endpoints.toArray(String[]::new));
-            }
-            case "directory" -> DirectoryPolicySource.of(Path.of(String.valueOf(config.value("config-center.directory").orElseThrow())),
-                    Duration.ofMillis(500));
-            default -> null;
-        };
-    }
-
-    private String text(String path) {
-        return String.valueOf(config.value(path).orElseThrow());
     }
 
     BulwarkConfig config() {

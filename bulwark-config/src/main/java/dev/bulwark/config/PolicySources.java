@@ -1,0 +1,47 @@
+package dev.bulwark.config;
+
+import dev.bulwark.internal.Check;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The config center a {@link BulwarkConfig} names in its {@code config-center} section, and the
+ * directory of each kind of policy in it:
+ *
+ * <pre>{@code
+ * Optional<PolicySource> center = PolicySources.from(config);
+ * String breakersDir = PolicySources.directory(config, "breakers");    // /config/{env}/{service}/breakers/
+ * }</pre>
+ *
+ * {@code directory} (polled every second), {@code etcd} (needs jetcd) or {@code zookeeper}
+ * (needs Curator); the source returned is the caller's to close, with the client it made.
+ */
+public final class PolicySources {
+    private PolicySources() {
+    }
+
+    /** The source {@code config-center.type} names; empty for {@code none}. */
+    public static Optional<PolicySource> from(BulwarkConfig config) {
+        Check.notNull("config", config);
+        String type = config.get(List.of("config-center", "type"), String.class).orElse("none");
+        @SuppressWarnings("unchecked")
+        List<String> endpoints = config.get(List.of("config-center", "endpoints"), List.class).orElse(List.of());
+        return switch (type) {
+            case "directory" -> Optional.of(DirectoryPolicySource.of(
+                    Path.of(config.get(List.of("config-center", "directory"), String.class).orElseThrow()), Duration.ofSeconds(1)));
+            case "etcd" -> Optional.of(EtcdPolicySource.connect(endpoints.toArray(String[]::new)));
+            case "zookeeper" -> Optional.of(ZooKeeperPolicySource.connect(String.join(",", endpoints)));
+            default -> Optional.empty();
+        };
+    }
+
+    /** {@code {root}/{env}/{service}/{kind}/} from the {@code config-center} section. */
+    public static String directory(BulwarkConfig config, String kind) {
+        Check.notNull("config", config);
+        return LivePolicies.directory(config.get(List.of("config-center", "root"), String.class).orElse("/config"),
+                config.get(List.of("config-center", "env"), String.class).orElseThrow(),
+                config.get(List.of("config-center", "service"), String.class).orElseThrow(), kind);
+    }
+}

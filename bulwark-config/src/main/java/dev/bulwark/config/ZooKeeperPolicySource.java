@@ -1,0 +1,101 @@
+package dev.bulwark.config;
+
+import dev.bulwark.internal.Check;
+import java.util.concurrent.ScheduledExecutorService;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+
+/**
+ * A config center on ZooKeeper: key {@code /config/prod/orders/breakers/x.json} is the znode of
+ * that path, its data the document and its {@code mzxid} the revision. Each watch is a Curator
+ * {@code CuratorCache} of the prefix, which re-reads the tree after a lost connection or session
+ * and reports only what changed meanwhile. Callbacks run one at a time on this source's own thread.
+ *
+ * <pre>{@code
+ * ZooKeeperPolicySource source = ZooKeeperPolicySource.of(curator);   // a started CuratorFramework
+ * }</pre>
+ */
+public final class ZooKeeperPolicySource implements PolicySource {
+    private static final System.Logger LOG = System.getLogger("dev.bulwark.config");
+
+    private final CuratorFramework client;
+    private final boolean ownsClient;
+    private final ScheduledExecutorService events = Daemons.single("bulwark-policy-zookeeper");
+
+    private ZooKeeperPolicySource(CuratorFramework client, boolean ownsClient) {
+        this.client = client;
+        this.ownsClient = ownsClient;
+    }
+
+    /** Documents in the ZooKeeper ensemble {@code client} (started, and the caller's to close) reaches. */
+    public static ZooKeeperPolicySource of(CuratorFramework client) {
+        return new ZooKeeperPolicySource(Check.notNull("client", client), false);
+    }
+
+    /** Documents in the ensemble at {@code connectString} ({@code host:2181,host:2181}); closing the source closes its client. */
+    public static ZooKeeperPolicySource connect(String connectString) {
+        CuratorFramework client = CuratorFrameworkFactory.newClient(Check.name("connectString", connectString),
+                new ExponentialBackoffRetry(200, 10, 5_000));
+        client.start();
+        return new ZooKeeperPolicySource(client, true);
+    }
+
+    @Override
+    public Subscription watch(String prefix, Listener listener) {
+        Check.notNull("prefix", prefix);
+        Check.notNull("listener", listener);
+        String root = prefix.length() > 1 && prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
+        CuratorCache cache = CuratorCache.build(client, root);
+        cache.listenable().addListener(CuratorCacheListener.builder()
+                .forCreatesAndChanges((before, node) -> put(root, node, listener))
+                .forDeletes(node -> {
+                    if (!node.getPath().equals(root)) {
+                        tell(() -> listener.onDelete(node.getPath(), node.getStat().getMzxid()));
+                    }
+                })
+                .build(), events);
+        ConnectionStateListener connection = (c, state) -> {
+            if (state == ConnectionState.SUSPENDED || state == ConnectionState.LOST) {
+                LOG.log(System.Logger.Level.WARNING, "ZooKeeper is unavailable for policies under " + prefix
+                        + "; the last good policies stay in force (" + state + ")");
+                tell(() -> listener.onUnavailable(new IllegalStateException("ZooKeeper connection " + state)));
+            } else if (state == ConnectionState.RECONNECTED) {
+                tell(listener::onResumed);
+            }
+        };
+        client.getConnectionStateListenable().addListener(connection, events);
+        cache.start();
+        return () -> {
+            client.getConnectionStateListenable().removeListener(connection);
+            cache.close();
+        };
+    }
+
+    private void put(String root, ChildData node, Listener listener) {
+        if (!node.getPath().equals(root) && node.getData() != null) {
+            tell(() -> listener.onPut(node.getPath(), node.getData(), node.getStat().getMzxid()));
+        }
+    }
+
+    @Override
+    public void close() {
+        events.shutdownNow();
+        if (ownsClient) {
+            client.close();
+        }
+    }
+
+    private static void tell(Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "a policy listener threw; ignored", e);
+        }
+    }
+}
