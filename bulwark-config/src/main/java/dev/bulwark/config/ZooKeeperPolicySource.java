@@ -18,7 +18,7 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  * and reports only what changed meanwhile. Callbacks run one at a time on this source's own thread.
  *
  * <pre>{@code
- * ZooKeeperPolicySource source = ZooKeeperPolicySource.of(curator);   // a started CuratorFramework
+ * ZooKeeperPolicySource source = ZooKeeperPolicySource.connect("127.0.0.1:2181");   // or of(a started CuratorFramework)
  * }</pre>
  */
 public final class ZooKeeperPolicySource implements PolicySource {
