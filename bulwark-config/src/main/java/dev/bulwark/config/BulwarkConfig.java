@@ -10,6 +10,8 @@ import dev.bulwark.config.Spec.Leaf;
 import dev.bulwark.config.Spec.Named;
 import dev.bulwark.config.Spec.Section;
 import dev.bulwark.ratelimit.TokenBucket;
+import dev.bulwark.ratelimit.TokenBucketConfig;
+import dev.bulwark.ratelimit.TokenBuckets;
 import dev.bulwark.registry.PolicyRegistry;
 import dev.bulwark.retry.Retry;
 import java.time.Duration;
@@ -45,6 +47,7 @@ import java.util.Set;
 public final class BulwarkConfig {
     private final Map<List<String>, Setting> values;
     private volatile PolicyRegistry<CircuitBreaker, CircuitBreakerConfig> breakers;
+    private volatile PolicyRegistry<TokenBucket, TokenBucketConfig> limiters;
 
     BulwarkConfig(Map<List<String>, Setting> values) {
         this.values = Map.copyOf(values);
@@ -192,6 +195,30 @@ public final class BulwarkConfig {
     /** A retry policy named {@code name} from its settings over {@code default}'s. */
     public Retry retry(String name) {
         return PolicySettings.retry(this, Check.name("name", name));
+    }
+
+    /**
+     * One registry of every token bucket, each created from its name's config ({@code default} for
+     * names not written), the same on every call; empty when no rate is written for
+     * {@code default}, as then a name without its own has no rate to run.
+     */
+    public Optional<PolicyRegistry<TokenBucket, TokenBucketConfig>> limiters() {
+        PolicyRegistry<TokenBucket, TokenBucketConfig> r = limiters;
+        if (r == null && named("limiters", Named.DEFAULT, "permits-per-second", Double.class).isPresent()) {
+            synchronized (this) {
+                r = limiters;
+                if (r == null) {
+                    r = TokenBuckets.registry(PolicySettings.limiterConfig(this, Named.DEFAULT));
+                    for (String name : names("limiters")) {
+                        if (!name.equals(Named.DEFAULT)) {
+                            r.configure(name, PolicySettings.limiterConfig(this, name));
+                        }
+                    }
+                    limiters = r;
+                }
+            }
+        }
+        return Optional.ofNullable(r);
     }
 
     /** A token bucket named {@code name}; its rate must be set for the name or for {@code default}. */

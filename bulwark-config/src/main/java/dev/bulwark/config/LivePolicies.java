@@ -5,6 +5,8 @@ import dev.bulwark.breaker.CircuitBreakerConfig;
 import dev.bulwark.bulkhead.Bulkhead;
 import dev.bulwark.bulkhead.BulkheadConfig;
 import dev.bulwark.internal.Check;
+import dev.bulwark.ratelimit.TokenBucket;
+import dev.bulwark.ratelimit.TokenBucketConfig;
 import dev.bulwark.registry.PolicyRegistry;
 import java.util.Map;
 import java.util.Optional;
@@ -13,8 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Named policies that follow a config center: one document per name under a directory, in the
- * layout {@code {root}/{env}/{service}/breakers/{name}.json} ({@code default.json},
+ * Named policies (breakers, token buckets, bulkheads) that follow a config center: one document
+ * per name under a directory, in the layout {@code {root}/{env}/{service}/breakers/{name}.json}
+ * (and {@code .../limiters/}, {@code .../bulkheads/}) ({@code default.json},
  * {@code grpc:user-service.json}, {@code http:payment-api.json}), applied to the live instances of a
  * {@link PolicyRegistry}.
  *
@@ -106,6 +109,13 @@ public final class LivePolicies implements AutoCloseable {
     public static LivePolicies bulkheads(PolicyRegistry<Bulkhead, BulkheadConfig> registry, PolicySource source,
             String directory) {
         return new LivePolicies(Check.notNull("registry", registry), PolicyDocuments.BULKHEADS, Check.notNull("source", source),
+                normalize(directory));
+    }
+
+    /** Token buckets of {@code registry} following the documents under {@code directory} of {@code source}. */
+    public static LivePolicies limiters(PolicyRegistry<TokenBucket, TokenBucketConfig> registry, PolicySource source,
+            String directory) {
+        return new LivePolicies(Check.notNull("registry", registry), PolicyDocuments.LIMITERS, Check.notNull("source", source),
                 normalize(directory));
     }
 

@@ -3,6 +3,7 @@ package dev.bulwark.config;
 import dev.bulwark.breaker.CircuitBreakerConfig;
 import dev.bulwark.bulkhead.BulkheadConfig;
 import dev.bulwark.config.ConfigException.Problem;
+import dev.bulwark.ratelimit.TokenBucketConfig;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +52,18 @@ final class PolicyDocuments {
         @Override
         public BulkheadConfig build(BulwarkConfig document, String name) {
             return PolicySettings.bulkhead(document, name).config();
+        }
+    };
+
+    static final Kind<TokenBucketConfig> LIMITERS = new Kind<>() {
+        @Override
+        public String section() {
+            return "limiters";
+        }
+
+        @Override
+        public TokenBucketConfig build(BulwarkConfig document, String name) {
+            return PolicySettings.limiterConfig(document, name);
         }
     };
 

@@ -8,6 +8,7 @@ import dev.bulwark.config.ConfigException.Problem;
 import dev.bulwark.config.Spec.Named;
 import dev.bulwark.discovery.RegistryConfig;
 import dev.bulwark.ratelimit.TokenBucket;
+import dev.bulwark.ratelimit.TokenBucketConfig;
 import dev.bulwark.retry.Backoff;
 import dev.bulwark.retry.Jitter;
 import dev.bulwark.retry.Retry;
@@ -100,12 +101,15 @@ final class PolicySettings {
     }
 
     static TokenBucket limiter(BulwarkConfig c, String name) {
+        TokenBucketConfig config = limiterConfig(c, name);
+        return TokenBucket.builder(name).permitsPerSecond(config.permitsPerSecond()).burst(config.burst()).build();
+    }
+
+    static TokenBucketConfig limiterConfig(BulwarkConfig c, String name) {
         return building("limiters", name, c, () -> {
             double rate = c.named("limiters", name, "permits-per-second", Double.class).orElseThrow(() ->
                     new InvalidConfigException("permitsPerSecond", "(unset)", "a rate set for this name or for default"));
-            TokenBucket.Builder b = TokenBucket.builder(name).permitsPerSecond(rate);
-            c.named("limiters", name, "burst", Integer.class).ifPresent(b::burst);
-            return b.build();
+            return new TokenBucketConfig(rate, c.named("limiters", name, "burst", Integer.class).orElse(1));
         });
     }
 

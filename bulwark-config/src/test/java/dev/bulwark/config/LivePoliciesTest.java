@@ -9,6 +9,8 @@ import dev.bulwark.breaker.State;
 import dev.bulwark.bulkhead.Bulkhead;
 import dev.bulwark.bulkhead.BulkheadConfig;
 import dev.bulwark.bulkhead.Bulkheads;
+import dev.bulwark.ratelimit.TokenBucket;
+import dev.bulwark.ratelimit.TokenBucketConfig;
 import dev.bulwark.registry.PolicyRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -128,6 +130,27 @@ class LivePoliciesTest {
             assertThat(breakers.get("svc-" + i).config().consecutiveFailures()).isEqualTo(10 + i);
         }
         assertThat(live.refusals()).isZero();
+    }
+
+    @Test
+    void tokenBucketsFollowTheirDocumentsKeepingThePermitsOnHand() throws IOException {
+        PolicyRegistry<TokenBucket, TokenBucketConfig> limiters = BulwarkConfig.loader()
+                .yaml("limiters:\n  default: {permits-per-second: 10, burst: 5}\n", "app.yaml").load().limiters().orElseThrow();
+        TokenBucket search = limiters.get("search");
+        assertThat(search.tryAcquire(5)).isTrue();
+        Files.createDirectories(root.resolve("config/production/orders/limiters"));
+        try (LivePolicies liveLimiters = LivePolicies.limiters(limiters, source,
+                LivePolicies.directory("/config", "production", "orders", "limiters"))) {
+            Files.writeString(root.resolve("config/production/orders/limiters/search.json"),
+                    "{\"permits-per-second\": 1000, \"burst\": 200}");
+            await().atMost(WAIT).until(() -> search.permitsPerSecond() == 1000.0);
+            assertThat(search.burst()).isEqualTo(200);
+            assertThat(search.availablePermits()).as("the change grants no fresh burst").isLessThan(200);
+            Files.writeString(root.resolve("config/production/orders/limiters/search.json"), "{\"burst\": 5}");
+            await().atMost(WAIT).until(() -> liveLimiters.refusals() == 1);
+            assertThat(liveLimiters.status("search").orElseThrow().lastError()).hasValueSatisfying(e -> assertThat(e)
+                    .contains("limiters.search.permits-per-second: (unset)"));
+        }
     }
 
     @Test

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * and the times already promised to reservations.
  */
 public final class TokenBucket implements RateLimiter {
-    private static final double MAX_RATE = 1e9;
+    static final double MAX_RATE = 1e9;
     /** The largest burst / rate, in nanoseconds: far from overflow when added to ticker readings. */
     private static final long MAX_CAPACITY_NANOS = Long.MAX_VALUE >> 2;
     /** The slowest rate allowed: one permit per {@link #MAX_CAPACITY_NANOS}. */
