@@ -39,50 +39,67 @@ final class CallSpanStage implements Stage {
 
     @Override
     public Object call(Invocation invocation) throws Exception {
-        CallSpan call = start(invocation);
+        Context parent = parentOf(invocation.context());
+        Span span = start(invocation, parent);
+        if (!span.isRecording()) {
+            // Unsampled: the trace still goes downstream, but nothing is recorded, so no CallSpan,
+            // no attribute and no outcome.
+            try {
+                return invocation.proceed(traced(invocation.context(), parent, span));
+            } finally {
+                span.end();
+            }
+        }
+        CallSpan call = new CallSpan(span);
         try {
-            Object result = invocation.proceed(withSpan(invocation.context(), call));
+            Object result = invocation.proceed(traced(invocation.context(), parent, span).with(CallTracing.CALL_SPAN, call));
             succeeded(call);
             return result;
         } catch (Exception | Error e) {
-            Decisions.failed(call.span, e);
+            Decisions.failed(span, e);
             throw e;
         } finally {
-            call.span.end();
+            span.end();
         }
     }
 
     @Override
     public CompletableFuture<Object> callAsync(Invocation invocation) {
-        CallSpan call = start(invocation);
-        CompletableFuture<Object> inner = invocation.proceedAsync(withSpan(invocation.context(), call));
+        Context parent = parentOf(invocation.context());
+        Span span = start(invocation, parent);
+        CallSpan call = span.isRecording() ? new CallSpan(span) : null;
+        CallContext traced = traced(invocation.context(), parent, span);
+        CompletableFuture<Object> inner = invocation.proceedAsync(call == null ? traced : traced.with(CallTracing.CALL_SPAN, call));
         inner.whenComplete((result, error) -> {
-            if (error == null) {
-                succeeded(call);
-            } else {
-                Decisions.failed(call.span, Errors.unwrapCompletion(error));
+            if (call != null) {
+                if (error == null) {
+                    succeeded(call);
+                } else {
+                    Decisions.failed(span, Errors.unwrapCompletion(error));
+                }
             }
-            call.span.end();
+            span.end();
         });
         return inner;
     }
 
-    private CallSpan start(Invocation invocation) {
-        Context parent = invocation.context().get(CallTracing.OTEL_CONTEXT);
-        Span span = tracer.spanBuilder(invocation.chain())
-                .setParent(parent != null ? parent : Context.current())
-                .setAttribute(CHAIN, invocation.chain())
-                .startSpan();
-        return new CallSpan(span);
+    private static Context parentOf(CallContext context) {
+        Context parent = context.get(CallTracing.OTEL_CONTEXT);
+        return parent != null ? parent : Context.current();
     }
 
-    private static CallContext withSpan(CallContext context, CallSpan call) {
-        Context parent = context.get(CallTracing.OTEL_CONTEXT);
-        Context mine = (parent != null ? parent : Context.current()).with(call.span);
-        CallContext traced = context.with(CallTracing.TRACE_ID, call.span.getSpanContext().getTraceId())
-                .with(CallTracing.OTEL_CONTEXT, mine);
-        // An unsampled call still carries its trace downstream, but records nothing: no attempt spans, no events.
-        return call.span.isRecording() ? traced.with(CallTracing.CALL_SPAN, call) : traced;
+    private Span start(Invocation invocation, Context parent) {
+        Span span = tracer.spanBuilder(invocation.chain()).setParent(parent).startSpan();
+        if (span.isRecording()) {
+            span.setAttribute(CHAIN, invocation.chain()); // set after sampling: an unsampled call builds no attributes
+        }
+        return span;
+    }
+
+    /** The call's context carrying the span: its trace id for the caller's code, its OpenTelemetry context for what follows. */
+    private static CallContext traced(CallContext context, Context parent, Span span) {
+        return context.with(CallTracing.TRACE_ID, span.getSpanContext().getTraceId())
+                .with(CallTracing.OTEL_CONTEXT, parent.with(span));
     }
 
     /** A call that ended well; if its last attempt failed, a fallback or a stale answer covered for it. */
