@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A client under steady load (four threads of GETs) through an instance dying without
  * deregistering and through a registry outage: no call fails, and the dead instance costs at most
- * its breaker's threshold of attempts after it died.
+ * its breaker's threshold of attempts after it died, plus those already on their way from the other callers.
  */
 class UnderLoadTest {
 
@@ -81,7 +81,9 @@ class UnderLoadTest {
             load.close();
             long attemptsAfter = endpoint.stats().successes() + endpoint.stats().failures() - before;
             assertThat(load.failures).as("failed calls after an instance died").isEmpty();
-            assertThat(attemptsAfter).as("attempts sent to the dead instance after it died").isLessThanOrEqualTo(3);
+            // The breaker opens at its third failure in a row; attempts the other three callers had
+            // already sent there before that failure was recorded fail too, so at most 3 + (4 - 1).
+            assertThat(attemptsAfter).as("attempts sent to the dead instance after it died").isLessThanOrEqualTo(3 + 3);
         } finally {
             a.close();
             b.close();
