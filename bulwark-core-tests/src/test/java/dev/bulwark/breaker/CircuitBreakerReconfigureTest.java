@@ -61,6 +61,43 @@ class CircuitBreakerReconfigureTest {
     }
 
     @Test
+    void aListenerThatThrowsNeitherUndoesAChangeNorSilencesTheOthers() {
+        PolicyRegistry<CircuitBreaker, CircuitBreakerConfig> breakers = CircuitBreakers.registry(CircuitBreakerConfig.defaults(), ticker);
+        List<String> heard = new ArrayList<>();
+        breakers.addListener(new PolicyRegistry.Listener<>() {
+            @Override
+            public void onAdded(String name, CircuitBreaker policy) {
+                throw new IllegalStateException("faulty listener");
+            }
+
+            @Override
+            public void onReconfigured(String name, CircuitBreaker policy, CircuitBreakerConfig config) {
+                throw new IllegalStateException("faulty listener");
+            }
+        });
+        breakers.addListener(new PolicyRegistry.Listener<>() {
+            @Override
+            public void onAdded(String name, CircuitBreaker policy) {
+                heard.add("added " + name);
+            }
+
+            @Override
+            public void onReconfigured(String name, CircuitBreaker policy, CircuitBreakerConfig config) {
+                heard.add("reconfigured " + name);
+            }
+        });
+
+        CircuitBreaker b = breakers.get("b");
+        CircuitBreakerConfig seven = CircuitBreakerConfig.builder().consecutiveFailures(7).build();
+        assertThat(breakers.apply("b", seven)).isSameAs(b);
+
+        assertThat(b.config().consecutiveFailures()).isEqualTo(7);
+        assertThat(breakers.ownConfig("b")).contains(seven);
+        assertThat(breakers.ownConfig("other")).isEmpty();
+        assertThat(heard).containsExactly("added b", "reconfigured b");
+    }
+
+    @Test
     void creationRacingADefaultChangeNeverKeepsTheOldDefault() throws Exception {
         for (int round = 0; round < 200; round++) {
             PolicyRegistry<CircuitBreaker, CircuitBreakerConfig> breakers = CircuitBreakers.registry(

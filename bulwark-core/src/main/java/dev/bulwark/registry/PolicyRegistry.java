@@ -49,6 +49,8 @@ public final class PolicyRegistry<P, C> {
         }
     }
 
+    private static final System.Logger LOG = System.getLogger("dev.bulwark.registry");
+
     private final Kind<P, C> kind;
     private volatile C defaultConfig;
     /** Serialises creation with config changes, so no instance is made from a config being replaced. */
@@ -84,9 +86,7 @@ public final class PolicyRegistry<P, C> {
             });
         }
         if (created[0]) {
-            for (Listener<P, C> l : listeners.all()) {
-                l.onAdded(name, policy);
-            }
+            tell(l -> l.onAdded(name, policy));
         }
         return policy;
     }
@@ -117,9 +117,8 @@ public final class PolicyRegistry<P, C> {
         if (existing == null) {
             return get(name);
         }
-        for (Listener<P, C> l : listeners.all()) {
-            l.onReconfigured(name, existing, config);
-        }
+        P reconfigured = existing;
+        tell(l -> l.onReconfigured(name, reconfigured, config));
         return existing;
     }
 
@@ -141,9 +140,7 @@ public final class PolicyRegistry<P, C> {
             }
         }
         changed.forEach((name, policy) -> {
-            for (Listener<P, C> l : listeners.all()) {
-                l.onReconfigured(name, policy, config);
-            }
+            tell(l -> l.onReconfigured(name, policy, config));
         });
     }
 
@@ -166,9 +163,8 @@ public final class PolicyRegistry<P, C> {
             }
         }
         if (existing != null) {
-            for (Listener<P, C> l : listeners.all()) {
-                l.onReconfigured(name, existing, config);
-            }
+            P reconfigured = existing;
+            tell(l -> l.onReconfigured(name, reconfigured, config));
         }
         return true;
     }
@@ -176,6 +172,25 @@ public final class PolicyRegistry<P, C> {
     /** The config names without their own are created from. */
     public C defaultConfig() {
         return defaultConfig;
+    }
+
+    /** The config {@code name} was given of its own; empty when it follows the default. */
+    public Optional<C> ownConfig(String name) {
+        return Optional.ofNullable(configs.get(name));
+    }
+
+    /**
+     * Tells every listener; one that throws is logged and the others are still told, so a faulty
+     * listener never undoes or hides a change already made.
+     */
+    private void tell(java.util.function.Consumer<Listener<P, C>> event) {
+        for (Listener<P, C> l : listeners.all()) {
+            try {
+                event.accept(l);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "a policy registry listener threw; ignored", e);
+            }
+        }
     }
 
     /** The config {@code name} has or would be created with. */
@@ -188,9 +203,7 @@ public final class PolicyRegistry<P, C> {
         configs.remove(name);
         P removed = instances.remove(name);
         if (removed != null) {
-            for (Listener<P, C> l : listeners.all()) {
-                l.onRemoved(name, removed);
-            }
+            tell(l -> l.onRemoved(name, removed));
         }
         return removed != null;
     }
