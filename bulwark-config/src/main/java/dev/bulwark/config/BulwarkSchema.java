@@ -201,7 +201,7 @@ final class BulwarkSchema {
                 .leaf("max-history", integer(1, 10_000), 7, "days of rotated files kept")
                 .leaf("total-size-cap", size(1024, 1024 * GIB), GIB, "rotated files kept in all")
                 .add("levels", new Named(new Spec.Leaf(choice("trace", "debug", "info", "warn", "error", "off"), null, false,
-                        "the level"), "levels by logger name"));
+                        "the level"), "levels by logger name", "."));
     }
 
     private static Section configCenter() {

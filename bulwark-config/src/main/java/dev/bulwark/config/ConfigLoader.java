@@ -44,7 +44,7 @@ public final class ConfigLoader {
     ConfigLoader() {
     }
 
-    /** Reads {@code file} (UTF-8 YAML 1.2); a missing or unreadable file fails at {@link #load()}. */
+    /** Reads {@code file} (UTF-8 YAML 1.2) now; a missing or unreadable file fails here with an {@link UncheckedIOException}. */
     public ConfigLoader file(Path file) {
         Check.notNull("file", file);
         try {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -64,7 +65,7 @@ public final class DirectoryPolicySource implements PolicySource {
 
     @Override
     public void close() {
-        polls.shutdownNow();
+        Daemons.drainAndStop(polls);
     }
 
     /** One watched directory: the files seen last time, and what to tell. */
@@ -83,6 +84,14 @@ public final class DirectoryPolicySource implements PolicySource {
 
         @Override
         public void run() {
+            try {
+                poll();
+            } catch (RuntimeException e) { // never let one poll end the schedule
+                LOG.log(System.Logger.Level.WARNING, "reading policies under " + directory + " failed; retrying", e);
+            }
+        }
+
+        private void poll() {
             Map<String, byte[]> now;
             try {
                 now = read();
@@ -116,8 +125,14 @@ public final class DirectoryPolicySource implements PolicySource {
         /** The regular files of the directory by name; none when it does not exist. */
         private Map<String, byte[]> read() throws IOException {
             Map<String, byte[]> files = new TreeMap<>();
-            if (!Files.isDirectory(directory)) {
-                return files;
+            BasicFileAttributes attributes;
+            try {
+                attributes = Files.readAttributes(directory, BasicFileAttributes.class);
+            } catch (NoSuchFileException absent) {
+                return files; // no directory: no documents (any other error: unavailable, documents kept)
+            }
+            if (!attributes.isDirectory()) {
+                throw new IOException(directory + " is not a directory");
             }
             try (Stream<Path> list = Files.list(directory)) {
                 for (Path file : (Iterable<Path>) list::iterator) {

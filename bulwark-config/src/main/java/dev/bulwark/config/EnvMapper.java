@@ -71,7 +71,7 @@ final class EnvMapper {
                 Named named = (Named) spec;
                 String written = String.join("_", part);
                 String name = names.getOrDefault(path, Set.of()).stream().filter(n -> Keys.environment(n).equals(written))
-                        .findFirst().orElse(String.join("-", part).toLowerCase(Locale.ROOT));
+                        .findFirst().orElse(String.join(named.envSeparator(), part).toLowerCase(Locale.ROOT));
                 walk(named.element(), tokens, end, with(path, name), out);
             }
         }

@@ -39,6 +39,7 @@ public final class EtcdPolicySource implements PolicySource {
     private final Client client;
     private final boolean ownsClient;
     private final ScheduledExecutorService events = Daemons.single("bulwark-policy-etcd");
+    private final Set<PrefixWatch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private EtcdPolicySource(Client client, boolean ownsClient) {
         this.client = client;
@@ -56,13 +57,25 @@ public final class EtcdPolicySource implements PolicySource {
         return new EtcdPolicySource(Client.builder().endpoints(endpoints).build(), true);
     }
 
+    /** As {@link #connect(String...)}, as etcd user {@code user} with {@code password}. */
+    public static EtcdPolicySource connect(java.util.List<String> endpoints, String user, String password) {
+        Check.notNull("endpoints", endpoints);
+        return new EtcdPolicySource(Client.builder().endpoints(endpoints.toArray(String[]::new))
+                .user(ByteSequence.from(Check.name("user", user), StandardCharsets.UTF_8))
+                .password(ByteSequence.from(Check.notNull("password", password), StandardCharsets.UTF_8)).build(), true);
+    }
+
     @Override
     public Subscription watch(String prefix, Listener listener) {
         Check.notNull("prefix", prefix);
         Check.notNull("listener", listener);
         PrefixWatch watch = new PrefixWatch(prefix, listener);
+        watches.add(watch);
         submit(watch::read);
-        return () -> submit(watch::close);
+        return () -> {
+            watches.remove(watch);
+            submit(watch::close);
+        };
     }
 
     /** Runs {@code task} on the events thread; nothing once the source is closed. */
@@ -74,9 +87,14 @@ public final class EtcdPolicySource implements PolicySource {
         }
     }
 
+    /** Closes every watch (their etcd watchers too, even on a client that stays open), then the source's thread. */
     @Override
     public void close() {
-        events.shutdownNow();
+        for (PrefixWatch watch : watches) {
+            submit(watch::close);
+        }
+        watches.clear();
+        Daemons.drainAndStop(events);
         if (ownsClient) {
             client.close();
         }

@@ -34,9 +34,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>A bad one (malformed, unknown key, out of range, an impossible combination) changes
  *       nothing: the last good policy stays, the refusal is counted ({@link #refusals()}), logged
  *       with its reason, and kept in the name's {@link #status}.</li>
- *   <li>{@code default.json} is the default of every name without a document of its own; a
- *       deleted document sends its name back to the default, and a deleted {@code default.json}
- *       brings back the registry's own default (never "no policy").</li>
+ *   <li>{@code default.json} is the default of every name without a policy of its own (neither
+ *       a document nor a config given in the application, such as a {@code breakers} entry of the
+ *       configuration file); a deleted document sends its name back to the policy it ran before
+ *       its first document (its configured one, or the default), and a deleted
+ *       {@code default.json} brings back the registry's own default (never "no policy").</li>
  *   <li>After a config-center outage the source delivers every change made meanwhile.</li>
  * </ul>
  * Thread-safe; changes are applied on the source's thread.
@@ -52,7 +54,10 @@ public final class LivePolicies implements AutoCloseable {
 
     private <P, C> LivePolicies(PolicyRegistry<P, C> registry, PolicyDocuments.Kind<C> kind, PolicySource source, String prefix) {
         this.prefix = prefix;
-        C base = registry.defaultConfig();
+        C baseDefault = registry.defaultConfig();
+        // What each name ran before its first document (its own config from the application, or
+        // none): a deleted document brings that back.
+        Map<String, Optional<C>> bases = new ConcurrentHashMap<>();
         this.subscription = source.watch(prefix, new PolicySource.Listener() {
             @Override
             public void onPut(String key, byte[] value, long revision) {
@@ -60,14 +65,13 @@ public final class LivePolicies implements AutoCloseable {
                 if (name == null) {
                     return;
                 }
+                C config;
                 try {
-                    C config = PolicyDocuments.read(kind, key, name, value);
-                    if (name.equals(Spec.Named.DEFAULT)) {
-                        registry.applyDefault(config);
-                    } else {
-                        registry.apply(name, config);
+                    config = PolicyDocuments.read(kind, key, name, value);
+                    if (!name.equals(Spec.Named.DEFAULT)) {
+                        Check.name("name", name);
                     }
-                } catch (IllegalArgumentException e) { // a ConfigException, or a name the registry refuses
+                } catch (IllegalArgumentException e) { // a ConfigException, or a name no policy may have
                     refusals.incrementAndGet();
                     PolicyStatus before = statuses.get(name);
                     statuses.put(name, new PolicyStatus(name, before == null ? key : before.key(),
@@ -75,6 +79,12 @@ public final class LivePolicies implements AutoCloseable {
                     LOG.log(System.Logger.Level.WARNING, "policy " + kind.section() + "/" + name + " at revision " + revision
                             + " refused, the last good one stays: " + e.getMessage());
                     return;
+                }
+                if (name.equals(Spec.Named.DEFAULT)) {
+                    registry.applyDefault(config);
+                } else {
+                    bases.computeIfAbsent(name, registry::ownConfig);
+                    registry.apply(name, config);
                 }
                 statuses.put(name, new PolicyStatus(name, key, revision, Optional.empty(), 0));
                 LOG.log(System.Logger.Level.INFO, "policy " + kind.section() + "/" + name + " updated to revision " + revision);
@@ -87,13 +97,18 @@ public final class LivePolicies implements AutoCloseable {
                     return;
                 }
                 if (name.equals(Spec.Named.DEFAULT)) {
-                    registry.applyDefault(base);
+                    registry.applyDefault(baseDefault);
                 } else {
-                    registry.useDefault(name);
+                    Optional<C> base = bases.remove(name);
+                    if (base != null && base.isPresent()) {
+                        registry.apply(name, base.get());
+                    } else {
+                        registry.useDefault(name);
+                    }
                 }
                 statuses.remove(name);
                 LOG.log(System.Logger.Level.INFO, "policy " + kind.section() + "/" + name + " deleted at revision " + revision
-                        + "; the name follows the default");
+                        + "; the name runs its configured policy or the default again");
             }
         });
     }

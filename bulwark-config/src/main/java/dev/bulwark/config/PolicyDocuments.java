@@ -77,6 +77,11 @@ final class PolicyDocuments {
             throw ConfigException.of(key, "bytes that are not UTF-8", Origin.file(key, 0, 0), "a UTF-8 JSON document");
         }
         ConfigNode tree = YamlTree.read(text, key);
+        if (tree.kind != ConfigNode.Kind.MAP || tree.entries.isEmpty()) {
+            // An empty file is more often one caught half-written than a wish for every default.
+            throw ConfigException.of(key, tree.kind == ConfigNode.Kind.MAP ? "an empty document" : tree.describe(), tree.origin,
+                    "a JSON object with at least one setting");
+        }
         List<Problem> problems = new ArrayList<>();
         Map<List<String>, Setting> values = new LinkedHashMap<>();
         new TreeReader(problems, values).section(BulwarkSchema.entry(kind.section()), tree, List.of(kind.section(), name));

@@ -31,7 +31,10 @@ public interface PolicySource extends AutoCloseable {
         default void onUnavailable(Throwable cause) {
         }
 
-        /** The source can be read again and every change made meanwhile has been delivered. */
+        /**
+         * The source can be read again. Every change made meanwhile is delivered: before this
+         * call for a directory and etcd, as the cache catches up after it for ZooKeeper.
+         */
         default void onResumed() {
         }
     }

@@ -16,7 +16,8 @@ import java.util.Optional;
  * }</pre>
  *
  * {@code directory} (polled every second), {@code etcd} (needs jetcd) or {@code zookeeper}
- * (needs Curator); the source returned is the caller's to close, with the client it made.
+ * (needs Curator), as {@code config-center.username} with its password when set; the source
+ * returned is the caller's to close, with the client it made.
  */
 public final class PolicySources {
     private PolicySources() {
@@ -28,11 +29,15 @@ public final class PolicySources {
         String type = config.get(List.of("config-center", "type"), String.class).orElse("none");
         @SuppressWarnings("unchecked")
         List<String> endpoints = config.get(List.of("config-center", "endpoints"), List.class).orElse(List.of());
+        Optional<String> user = config.get(List.of("config-center", "username"), String.class);
+        String password = config.get(List.of("config-center", "password"), String.class).orElse("");
         return switch (type) {
             case "directory" -> Optional.of(DirectoryPolicySource.of(
                     Path.of(config.get(List.of("config-center", "directory"), String.class).orElseThrow()), Duration.ofSeconds(1)));
-            case "etcd" -> Optional.of(EtcdPolicySource.connect(endpoints.toArray(String[]::new)));
-            case "zookeeper" -> Optional.of(ZooKeeperPolicySource.connect(String.join(",", endpoints)));
+            case "etcd" -> Optional.of(user.isPresent() ? EtcdPolicySource.connect(endpoints, user.get(), password)
+                    : EtcdPolicySource.connect(endpoints.toArray(String[]::new)));
+            case "zookeeper" -> Optional.of(user.isPresent() ? ZooKeeperPolicySource.connect(String.join(",", endpoints), user.get(), password)
+                    : ZooKeeperPolicySource.connect(String.join(",", endpoints)));
             default -> Optional.empty();
         };
     }

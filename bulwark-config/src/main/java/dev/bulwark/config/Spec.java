@@ -52,9 +52,17 @@ sealed interface Spec permits Spec.Section, Spec.Named, Spec.Leaf {
         }
     }
 
-    /** Entries by a name of the application's choosing ({@code grpc:user-service}), plus {@code default}. */
-    record Named(Spec element, String doc) implements Spec {
+    /**
+     * Entries by a name of the application's choosing ({@code grpc:user-service}), plus
+     * {@code default}. A name an environment variable introduces (one the file does not write) is
+     * its words joined by {@code envSeparator}: {@code -} for policies, {@code .} for loggers.
+     */
+    record Named(Spec element, String doc, String envSeparator) implements Spec {
         static final String DEFAULT = "default";
+
+        Named(Spec element, String doc) {
+            this(element, doc, "-");
+        }
     }
 
     /** A setting: its type, its default (null: the builder's own default applies) and whether it is a secret. */

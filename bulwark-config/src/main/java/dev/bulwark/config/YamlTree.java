@@ -21,6 +21,8 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
  */
 final class YamlTree {
     private static final int MAX_ALIASES = 50;
+    /** Nodes a document may expand to, aliases included: far above any configuration, far below a bomb. */
+    private static final int MAX_NODES = 100_000;
 
     private YamlTree() {
     }
@@ -43,15 +45,27 @@ final class YamlTree {
             return ConfigNode.map(Origin.file(source, 1, 1));
         }
         List<ConfigException.Problem> problems = new ArrayList<>();
-        ConfigNode tree = convert(root.get(), source, "", problems);
+        ConfigNode tree = convert(root.get(), source, "", problems, new int[1]);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return tree;
     }
 
-    private static ConfigNode convert(Node node, String source, String path, List<ConfigException.Problem> problems) {
+    private static ConfigNode convert(Node node, String source, String path, List<ConfigException.Problem> problems, int[] nodes) {
         Origin origin = node.getStartMark().map(m -> origin(source, m)).orElse(Origin.file(source, 0, 0));
+        if (node.isRecursive()) {
+            problems.add(new ConfigException.Problem(path.isEmpty() ? "(document)" : path, "an alias that contains itself", origin,
+                    "a tree: an anchor may not be used inside its own value"));
+            return ConfigNode.scalar(origin, null);
+        }
+        if (++nodes[0] > MAX_NODES) {
+            if (nodes[0] == MAX_NODES + 1) {
+                problems.add(new ConfigException.Problem(path.isEmpty() ? "(document)" : path, "more than " + MAX_NODES + " nodes",
+                        origin, "a document of at most " + MAX_NODES + " nodes, aliases expanded"));
+            }
+            return ConfigNode.scalar(origin, null);
+        }
         if (node instanceof MappingNode map) {
             ConfigNode result = ConfigNode.map(origin);
             for (NodeTuple tuple : map.getValue()) {
@@ -70,14 +84,14 @@ final class YamlTree {
                     continue;
                 }
                 result.keyOrigins.put(key, keyOrigin);
-                result.entries.put(key, convert(tuple.getValueNode(), source, child, problems));
+                result.entries.put(key, convert(tuple.getValueNode(), source, child, problems, nodes));
             }
             return result;
         }
         if (node instanceof SequenceNode sequence) {
             List<ConfigNode> items = new ArrayList<>();
             for (Node item : sequence.getValue()) {
-                items.add(convert(item, source, path + "[" + items.size() + "]", problems));
+                items.add(convert(item, source, path + "[" + items.size() + "]", problems, nodes));
             }
             return ConfigNode.list(origin, items);
         }

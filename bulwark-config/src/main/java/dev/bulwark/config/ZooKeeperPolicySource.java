@@ -15,7 +15,9 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  * A config center on ZooKeeper: key {@code /config/prod/orders/breakers/x.json} is the znode of
  * that path, its data the document and its {@code mzxid} the revision. Each watch is a Curator
  * {@code CuratorCache} of the prefix, which re-reads the tree after a lost connection or session
- * and reports only what changed meanwhile. Callbacks run one at a time on this source's own thread.
+ * and reports only what changed meanwhile. {@code onResumed} comes when the connection is back,
+ * and the changes made meanwhile follow as the cache catches up (not before it, as with etcd).
+ * Callbacks run one at a time on this source's own thread.
  *
  * <pre>{@code
  * ZooKeeperPolicySource source = ZooKeeperPolicySource.connect("127.0.0.1:2181");   // or of(a started CuratorFramework)
@@ -27,6 +29,7 @@ public final class ZooKeeperPolicySource implements PolicySource {
     private final CuratorFramework client;
     private final boolean ownsClient;
     private final ScheduledExecutorService events = Daemons.single("bulwark-policy-zookeeper");
+    private final java.util.Set<Runnable> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private ZooKeeperPolicySource(CuratorFramework client, boolean ownsClient) {
         this.client = client;
@@ -40,8 +43,18 @@ public final class ZooKeeperPolicySource implements PolicySource {
 
     /** Documents in the ensemble at {@code connectString} ({@code host:2181,host:2181}); closing the source closes its client. */
     public static ZooKeeperPolicySource connect(String connectString) {
-        CuratorFramework client = CuratorFrameworkFactory.newClient(Check.name("connectString", connectString),
-                new ExponentialBackoffRetry(200, 10, 5_000));
+        return start(CuratorFrameworkFactory.builder().connectString(Check.name("connectString", connectString)));
+    }
+
+    /** As {@link #connect(String)}, authenticated by ZooKeeper's digest scheme as {@code user} with {@code password}. */
+    public static ZooKeeperPolicySource connect(String connectString, String user, String password) {
+        String credentials = Check.name("user", user) + ":" + Check.notNull("password", password);
+        return start(CuratorFrameworkFactory.builder().connectString(Check.name("connectString", connectString))
+                .authorization("digest", credentials.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    private static ZooKeeperPolicySource start(CuratorFrameworkFactory.Builder builder) {
+        CuratorFramework client = builder.retryPolicy(new ExponentialBackoffRetry(200, 10, 5_000)).build();
         client.start();
         return new ZooKeeperPolicySource(client, true);
     }
@@ -71,9 +84,15 @@ public final class ZooKeeperPolicySource implements PolicySource {
         };
         client.getConnectionStateListenable().addListener(connection, events);
         cache.start();
-        return () -> {
+        Runnable stop = () -> {
             client.getConnectionStateListenable().removeListener(connection);
             cache.close();
+        };
+        watches.add(stop);
+        return () -> {
+            if (watches.remove(stop)) {
+                stop.run();
+            }
         };
     }
 
@@ -85,7 +104,12 @@ public final class ZooKeeperPolicySource implements PolicySource {
 
     @Override
     public void close() {
-        events.shutdownNow();
+        for (Runnable stop : watches) {
+            if (watches.remove(stop)) {
+                stop.run();
+            }
+        }
+        Daemons.drainAndStop(events);
         if (ownsClient) {
             client.close();
         }

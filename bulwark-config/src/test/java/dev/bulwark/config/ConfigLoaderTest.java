@@ -114,6 +114,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anAliasInsideItselfOrAnAliasBombIsRefused() {
+        assertThat(failure("breakers: &loop\n  again: *loop\n", Map.of()).getMessage()).contains("an alias that contains itself");
+        StringBuilder bomb = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (int i = 1; i <= 5; i++) { // 50 aliases, the most the reader accepts, expanding to over 10^5 nodes
+            bomb.append("a").append(i).append(": &a").append(i).append(" [");
+            for (int j = 0; j < 10; j++) {
+                bomb.append(j == 0 ? "" : ", ").append("*a").append(i - 1);
+            }
+            bomb.append("]\n");
+        }
+        assertThat(failure(bomb.toString(), Map.of()).getMessage()).contains("more than 100000 nodes");
+    }
+
+    @Test
     void malformedYamlNamesTheLine() {
         ConfigException e = failure("client:\n  timeout: [1s\n", Map.of());
         assertThat(e.problems()).singleElement().satisfies(p -> {
@@ -168,12 +182,14 @@ class ConfigLoaderTest {
                 "BULWARK_BREAKERS_GRPC_USER_SERVICE_FAILURE_RATE", "40",
                 "BULWARK_BREAKERS_PAYMENT_API_CONSECUTIVE_FAILURES", "7",
                 "BULWARK_BREAKERS_DEFAULT_OPEN_FOR", "1m",
-                "BULWARK_TIMEOUTS_INVENTORY_READ", "300ms"));
+                "BULWARK_TIMEOUTS_INVENTORY_READ", "300ms",
+                "BULWARK_LOGGING_LEVELS_IO_GRPC_NETTY", "warn"));
 
         assertThat(config.value("breakers.grpc:user-service.failure-rate")).contains(40.0);
         assertThat(config.value("breakers.payment-api.consecutive-failures")).contains(7);
         assertThat(config.names("breakers")).containsExactlyInAnyOrder("grpc:user-service", "payment-api", "default");
         assertThat(config.timeout("inventory-read")).contains(Duration.ofMillis(300));
+        assertThat(config.namedValues("logging.levels")).as("logger names take dots").containsEntry("io.grpc.netty", "warn");
         CircuitBreakerConfig users = config.breakerConfig("grpc:user-service");
         assertThat(users.consecutiveFailures()).isEqualTo(3);
         assertThat(users.failureRate()).isEqualTo(40.0);

@@ -121,6 +121,44 @@ class LivePoliciesTest {
     }
 
     @Test
+    void aNameConfiguredInTheFileGetsItsConfigBackWhenItsDocumentIsDeleted() throws IOException {
+        PolicyRegistry<CircuitBreaker, CircuitBreakerConfig> configured = BulwarkConfig.loader().yaml("""
+                breakers:
+                  default: {consecutive-failures: 3}
+                  "http:catalog": {failure-rate: 50, minimum-calls: 10}
+                """, "app.yaml").load().breakers();
+        try (LivePolicies followed = LivePolicies.breakers(configured, source,
+                LivePolicies.directory("/config", "production", "orders", "breakers"))) {
+            CircuitBreaker catalog = configured.get("http:catalog");
+            CircuitBreaker other = configured.get("other");
+            write("default", "{\"consecutive-failures\": 6}");
+            await().atMost(WAIT).until(() -> other.config().consecutiveFailures() == 6);
+            assertThat(catalog.config().failureRate()).as("its configured policy is its own: default.json passes it by")
+                    .isEqualTo(50.0);
+
+            write("http:catalog", "{\"consecutive-failures\": 9}");
+            await().atMost(WAIT).until(() -> catalog.config().consecutiveFailures() == 9);
+            Files.delete(breakersDir.resolve("http:catalog.json"));
+            await().atMost(WAIT).until(() -> catalog.config().failureRate() == 50.0);
+            assertThat(configured.ownConfig("http:catalog")).isPresent();
+        }
+    }
+
+    @Test
+    void anEmptyDocumentIsRefusedNotTakenForAllDefaults() throws IOException {
+        CircuitBreaker users = breakers.get("users");
+        write("users", "{\"consecutive-failures\": 8}");
+        await().atMost(WAIT).until(() -> users.config().consecutiveFailures() == 8);
+        write("users", "");
+        await().atMost(WAIT).until(() -> live.refusals() == 1);
+        write("users", "null");
+        await().atMost(WAIT).until(() -> live.refusals() == 2);
+        assertThat(users.config().consecutiveFailures()).isEqualTo(8);
+        assertThat(live.status("users").orElseThrow().lastError()).hasValueSatisfying(e -> assertThat(e)
+                .contains("allowed is a JSON object with at least one setting"));
+    }
+
+    @Test
     void manyNamesFollowTheirDocuments() throws IOException {
         for (int i = 0; i < 50; i++) {
             write("svc-" + i, "{\"consecutive-failures\": " + (10 + i) + "}");

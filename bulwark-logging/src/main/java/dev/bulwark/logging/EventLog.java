@@ -8,6 +8,9 @@ import dev.bulwark.internal.Check;
 import dev.bulwark.registry.PolicyRegistry;
 import dev.bulwark.time.Ticker;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +39,9 @@ public final class EventLog {
     static final String BREAKER_LOGGER = "dev.bulwark.events.breaker";
     private static final Logger LOG = LoggerFactory.getLogger(BREAKER_LOGGER);
     private static final Duration SAMPLE = Duration.ofSeconds(1);
+    /** Breakers already logged, held weakly: a breaker dropped by its application is not kept alive here. */
+    private static final Map<CircuitBreaker, Boolean> LOGGED = Collections.synchronizedMap(new WeakHashMap<>());
+    private static final Map<PolicyRegistry<?, ?>, Boolean> BOUND = Collections.synchronizedMap(new WeakHashMap<>());
 
     private EventLog() {
     }
@@ -52,12 +58,15 @@ public final class EventLog {
         Check.notNull("registry", registry);
         Check.notNull("ticker", ticker);
         Check.positive("samplePeriod", samplePeriod);
+        if (BOUND.putIfAbsent(registry, Boolean.TRUE) != null) {
+            return registry; // already logged
+        }
         registry.addListener(new PolicyRegistry.Listener<>() {
             @Override
             public void onAdded(String name, CircuitBreaker breaker) {
                 LOG.atInfo().setMessage("circuit breaker created").addKeyValue("name", name)
                         .addKeyValue("policy", breaker.config().toString()).log();
-                breaker.addListener(new BreakerLog(ticker, samplePeriod.toNanos()));
+                attach(breaker, ticker, samplePeriod);
             }
 
             @Override
@@ -72,15 +81,22 @@ public final class EventLog {
             }
         });
         for (CircuitBreaker existing : registry.instances().values()) {
-            existing.addListener(new BreakerLog(ticker, samplePeriod.toNanos()));
+            attach(existing, ticker, samplePeriod);
         }
         return registry;
     }
 
     /** Logs the events of one breaker. */
     public static CircuitBreaker breaker(CircuitBreaker breaker) {
-        Check.notNull("breaker", breaker).addListener(new BreakerLog(Ticker.system(), SAMPLE.toNanos()));
+        attach(Check.notNull("breaker", breaker), Ticker.system(), SAMPLE);
         return breaker;
+    }
+
+    /** Gives {@code breaker} its log once, however many registrations and races reach it. */
+    private static void attach(CircuitBreaker breaker, Ticker ticker, Duration samplePeriod) {
+        if (LOGGED.putIfAbsent(breaker, Boolean.TRUE) == null) {
+            breaker.addListener(new BreakerLog(ticker, samplePeriod.toNanos()));
+        }
     }
 
     /** One breaker's lines: transitions, and rejections sampled without a lock. */
@@ -98,6 +114,11 @@ public final class EventLog {
 
         @Override
         public void onStateTransition(CircuitBreaker breaker, State from, State to, String reason) {
+            long pending = rejected.getAndSet(0);
+            if (pending > 0) { // the rejections of the state being left, before it is left
+                LOG.atInfo().setMessage("calls rejected").addKeyValue("name", breaker.name())
+                        .addKeyValue("state", from.name()).addKeyValue("rejected", pending).log();
+            }
             var line = to == State.OPEN || to == State.FORCED_OPEN ? LOG.atWarn() : LOG.atInfo();
             line.setMessage("circuit breaker state changed").addKeyValue("name", breaker.name())
                     .addKeyValue("from", from.name()).addKeyValue("to", to.name()).addKeyValue("reason", reason).log();

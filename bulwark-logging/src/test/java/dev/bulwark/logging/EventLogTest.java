@@ -85,5 +85,23 @@ class EventLogTest {
         payments.tryAcquirePermission();
         assertThat(logged("calls rejected")).hasSize(2).last()
                 .satisfies(f -> assertThat(f).containsEntry("rejected", 500L).containsEntry("state", "FORCED_OPEN"));
+        payments.tryAcquirePermission();
+        payments.tryAcquirePermission();
+        payments.reset();
+        assertThat(logged("calls rejected")).as("flushed when the state is left").hasSize(3).last()
+                .satisfies(f -> assertThat(f).containsEntry("rejected", 2L));
+    }
+
+    @Test
+    void aBreakerIsLoggedOnceHoweverOftenItsRegistryIsBound() {
+        PolicyRegistry<CircuitBreaker, CircuitBreakerConfig> breakers = CircuitBreakers.registry(CircuitBreakerConfig.defaults(), ticker);
+        CircuitBreaker early = breakers.get("early");
+        EventLog.breakers(breakers);
+        EventLog.breakers(breakers);
+        CircuitBreaker late = breakers.get("late");
+        early.forceOpen();
+        late.forceOpen();
+        assertThat(logged("circuit breaker state changed")).hasSize(2);
+        assertThat(logged("circuit breaker created")).as("one line for the breaker made after binding").hasSize(1);
     }
 }

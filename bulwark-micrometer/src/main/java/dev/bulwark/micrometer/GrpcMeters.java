@@ -54,7 +54,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * ({@code UNAVAILABLE}, {@code RESOURCE_EXHAUSTED}) and is counted there. For the server as a whole
  * (refusals by kind, connections, buffers) see {@link GrpcServerMeters}. After the first call of a
  * (method, status), recording allocates only the call's wrappers and takes no lock. Needs
- * bulwark-grpc's dependency, grpc-api, on the class path. Thread-safe.
+ * bulwark-grpc's dependency, grpc-api, on the class path. Thread-safe. Make one per registry and share it: a second one on the same
+ * registry would find the in-flight gauges already registered to the first one's counts.
  */
 public final class GrpcMeters {
     static final String CLIENT_REQUESTS = "bulwark.grpc.client.requests";

@@ -48,7 +48,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * are bounded: services and methods are the application's, statuses at most a few hundred. The
  * names are Bulwark's own so they never collide with another HTTP client's {@code http.client.requests}
  * (Prometheus needs one set of tag keys per name). After the first exchange of a (service,
- * method, status), recording allocates nothing and takes no lock. Thread-safe.
+ * method, status), recording allocates nothing and takes no lock. Thread-safe. Make one per registry and share it: a second one on the same
+ * registry would find the in-flight gauges already registered to the first one's counts.
  */
 public final class HttpClientMeters {
     static final String REQUESTS = "bulwark.http.client.requests";
