@@ -14,6 +14,7 @@ import dev.bulwark.ratelimit.TokenBucketConfig;
 import dev.bulwark.ratelimit.TokenBuckets;
 import dev.bulwark.registry.PolicyRegistry;
 import dev.bulwark.retry.Retry;
+import dev.bulwark.retry.RetryConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,6 +49,7 @@ public final class BulwarkConfig {
     private final Map<List<String>, Setting> values;
     private volatile PolicyRegistry<CircuitBreaker, CircuitBreakerConfig> breakers;
     private volatile PolicyRegistry<TokenBucket, TokenBucketConfig> limiters;
+    private volatile PolicyRegistry<Retry, RetryConfig> retries;
 
     BulwarkConfig(Map<List<String>, Setting> values) {
         this.values = Map.copyOf(values);
@@ -186,6 +188,44 @@ public final class BulwarkConfig {
                         }
                     }
                     breakers = r;
+                }
+            }
+        }
+        return r;
+    }
+
+    /**
+     * One registry of every retry, each created from its name's settings over {@code default}'s,
+     * the same on every call, so live updates ({@link LivePolicies#retries}) reach the retries the
+     * application's pools and channels hold.
+     */
+    public PolicyRegistry<Retry, RetryConfig> retries() {
+        PolicyRegistry<Retry, RetryConfig> r = retries;
+        if (r == null) {
+            synchronized (this) {
+                r = retries;
+                if (r == null) {
+                    // Created with the whole of a name's settings (its budget too), then run the
+                    // attempts, backoff and time budget the registry holds for it now.
+                    r = PolicyRegistry.of(PolicySettings.retry(this, Named.DEFAULT).config(), new PolicyRegistry.Kind<>() {
+                        @Override
+                        public Retry create(String name, RetryConfig config) {
+                            Retry retry = PolicySettings.retry(BulwarkConfig.this, name);
+                            retry.reconfigure(config);
+                            return retry;
+                        }
+
+                        @Override
+                        public void reconfigure(Retry retry, RetryConfig config) {
+                            retry.reconfigure(config);
+                        }
+                    });
+                    for (String name : names("retries")) {
+                        if (!name.equals(Named.DEFAULT)) {
+                            r.configure(name, PolicySettings.retry(this, name).config());
+                        }
+                    }
+                    retries = r;
                 }
             }
         }

@@ -8,6 +8,8 @@ import dev.bulwark.internal.Check;
 import dev.bulwark.ratelimit.TokenBucket;
 import dev.bulwark.ratelimit.TokenBucketConfig;
 import dev.bulwark.registry.PolicyRegistry;
+import dev.bulwark.retry.Retry;
+import dev.bulwark.retry.RetryConfig;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -15,9 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Named policies (breakers, token buckets, bulkheads) that follow a config center: one document
+ * Named policies (breakers, retries, token buckets, bulkheads) that follow a config center: one document
  * per name under a directory, in the layout {@code {root}/{env}/{service}/breakers/{name}.json}
- * (and {@code .../limiters/}, {@code .../bulkheads/}) ({@code default.json},
+ * (and {@code .../retries/}, {@code .../limiters/}, {@code .../bulkheads/}) ({@code default.json},
  * {@code grpc:user-service.json}, {@code http:payment-api.json}), applied to the live instances of a
  * {@link PolicyRegistry}.
  *
@@ -131,6 +133,16 @@ public final class LivePolicies implements AutoCloseable {
     public static LivePolicies limiters(PolicyRegistry<TokenBucket, TokenBucketConfig> registry, PolicySource source,
             String directory) {
         return new LivePolicies(Check.notNull("registry", registry), PolicyDocuments.LIMITERS, Check.notNull("source", source),
+                normalize(directory));
+    }
+
+    /**
+     * Retries of {@code registry} following the documents under {@code directory} of
+     * {@code source}: attempts, backoff and time budget change on the live retries, and so in the
+     * pools and channels holding them.
+     */
+    public static LivePolicies retries(PolicyRegistry<Retry, RetryConfig> registry, PolicySource source, String directory) {
+        return new LivePolicies(Check.notNull("registry", registry), PolicyDocuments.RETRIES, Check.notNull("source", source),
                 normalize(directory));
     }
 

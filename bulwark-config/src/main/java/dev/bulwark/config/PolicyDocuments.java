@@ -4,6 +4,7 @@ import dev.bulwark.breaker.CircuitBreakerConfig;
 import dev.bulwark.bulkhead.BulkheadConfig;
 import dev.bulwark.config.ConfigException.Problem;
 import dev.bulwark.ratelimit.TokenBucketConfig;
+import dev.bulwark.retry.RetryConfig;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -64,6 +65,18 @@ final class PolicyDocuments {
         @Override
         public TokenBucketConfig build(BulwarkConfig document, String name) {
             return PolicySettings.limiterConfig(document, name);
+        }
+    };
+
+    static final Kind<RetryConfig> RETRIES = new Kind<>() {
+        @Override
+        public String section() {
+            return "retries";
+        }
+
+        @Override
+        public RetryConfig build(BulwarkConfig document, String name) {
+            return PolicySettings.retry(document, name).config();
         }
     };
 

@@ -12,6 +12,8 @@ import dev.bulwark.bulkhead.Bulkheads;
 import dev.bulwark.ratelimit.TokenBucket;
 import dev.bulwark.ratelimit.TokenBucketConfig;
 import dev.bulwark.registry.PolicyRegistry;
+import dev.bulwark.retry.Retry;
+import dev.bulwark.retry.RetryConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -188,6 +190,27 @@ class LivePoliciesTest {
             await().atMost(WAIT).until(() -> liveLimiters.refusals() == 1);
             assertThat(liveLimiters.status("search").orElseThrow().lastError()).hasValueSatisfying(e -> assertThat(e)
                     .contains("limiters.search.permits-per-second: (unset)"));
+        }
+    }
+
+    @Test
+    void retriesFollowTheirDocumentsInPlace() throws IOException {
+        BulwarkConfig config = BulwarkConfig.loader().yaml("""
+                retries:
+                  default: {max-attempts: 2, backoff: none, budget-ratio: 0.5}
+                """, "app.yaml").load();
+        PolicyRegistry<Retry, RetryConfig> retries = config.retries();
+        Retry search = retries.get("search");
+        assertThat(search.maxAttempts()).isEqualTo(2);
+        Files.createDirectories(root.resolve("config/production/orders/retries"));
+        try (LivePolicies liveRetries = LivePolicies.retries(retries, source,
+                LivePolicies.directory("/config", "production", "orders", "retries"))) {
+            Files.writeString(root.resolve("config/production/orders/retries/search.json"),
+                    "{\"max-attempts\": 5, \"backoff\": \"fixed\", \"initial-delay\": \"20ms\", \"jitter\": \"none\"}");
+            await().atMost(WAIT).until(() -> search.maxAttempts() == 5);
+            assertThat(search.config().backoff().minimumDelayNanos()).isEqualTo(Duration.ofMillis(20).toNanos());
+            assertThat(search.toBuilder().build().maxAttempts()).isEqualTo(5);
+            assertThat(liveRetries.status("search")).isPresent();
         }
     }
 

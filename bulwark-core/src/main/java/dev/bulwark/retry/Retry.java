@@ -56,9 +56,8 @@ public final class Retry {
     private static final long DONE = Long.MIN_VALUE;
 
     private final String name;
-    private final int maxAttempts;
-    private final long maxDurationNanos;
-    private final Backoff backoff;
+    /** The settings that may change live, swapped whole so that one decision never mixes two. */
+    private volatile Live live;
     private final FailureClassifier classifier;
     private final Predicate<Throwable> retryOn;
     private final Predicate<Throwable> abortOn;
@@ -72,9 +71,7 @@ public final class Retry {
 
     private Retry(Builder b) {
         this.name = b.name;
-        this.maxAttempts = b.maxAttempts;
-        this.maxDurationNanos = b.maxDuration == null ? Long.MAX_VALUE : Check.nanos(b.maxDuration);
-        this.backoff = b.backoff;
+        this.live = new Live(new RetryConfig(b.maxAttempts, b.backoff, b.maxDuration));
         this.classifier = b.classifier;
         this.retryOn = b.retryOn;
         this.abortOn = b.abortOn;
@@ -98,9 +95,10 @@ public final class Retry {
      */
     public Builder toBuilder() {
         Builder b = new Builder(name);
-        b.maxAttempts = maxAttempts;
-        b.maxDuration = maxDurationNanos == Long.MAX_VALUE ? null : Duration.ofNanos(maxDurationNanos);
-        b.backoff = backoff;
+        RetryConfig config = live.config;
+        b.maxAttempts = config.maxAttempts();
+        b.maxDuration = config.maxDuration();
+        b.backoff = config.backoff();
         b.classifier = classifier;
         b.retryOn = retryOn;
         b.abortOn = abortOn;
@@ -128,7 +126,42 @@ public final class Retry {
     }
 
     public int maxAttempts() {
-        return maxAttempts;
+        return live.config.maxAttempts();
+    }
+
+    /** The settings this retry runs now. */
+    public RetryConfig config() {
+        return live.config;
+    }
+
+    /**
+     * Changes the attempts, backoff and time budget of this live retry: calls starting from now
+     * run the new settings, and calls already running take them at their next decision. Its
+     * classifier, conditions, budget and listeners stay. A change this retry's budget could never
+     * serve (retries with a budget that allows none) is refused.
+     */
+    public void reconfigure(RetryConfig config) {
+        Check.notNull("config", config);
+        if (budget != null && config.maxAttempts() > 1 && budget.neverAllows()) {
+            throw new InvalidConfigException("budget", budget, "a budget that allows some retries"
+                    + " (ratio or minRetriesPerSecond above 0), or maxAttempts = 1");
+        }
+        live = new Live(config);
+    }
+
+    /** A {@link RetryConfig} with its time budget in nanoseconds, read on every decision. */
+    private static final class Live {
+        final RetryConfig config;
+        final int maxAttempts;
+        final long maxDurationNanos;
+        final Backoff backoff;
+
+        Live(RetryConfig config) {
+            this.config = config;
+            this.maxAttempts = config.maxAttempts();
+            this.maxDurationNanos = config.maxDurationNanos();
+            this.backoff = config.backoff();
+        }
     }
 
     /** The scheduler backoff waits happen on, and whose ticker the time budget is read from. */
@@ -316,6 +349,7 @@ public final class Retry {
     // Reads the clock only when there is a time budget: most retries have none, and a clock read
     // costs as much as the rest of a successful call.
     private long deadline(CallContext context) {
+        long maxDurationNanos = live.maxDurationNanos;
         long own = maxDurationNanos == Long.MAX_VALUE ? Long.MAX_VALUE : ticker.read() + maxDurationNanos;
         return context.hasDeadline() ? Math.min(own, context.deadlineNanos(ticker)) : own;
     }
@@ -340,10 +374,11 @@ public final class Retry {
                 return STOP_NOT_RETRYABLE;
             }
         }
-        if (attempt >= maxAttempts) {
+        Live settings = live;
+        if (attempt >= settings.maxAttempts) {
             return STOP_MAX_ATTEMPTS;
         }
-        long delay = nextDelay(attempt, previousDelay, result, error);
+        long delay = nextDelay(settings.backoff, attempt, previousDelay, result, error);
         if (deadline != Long.MAX_VALUE && ticker.read() + delay - deadline >= 0) {
             return STOP_DEADLINE;
         }
@@ -376,7 +411,7 @@ public final class Retry {
                 || Thread.currentThread().isInterrupted();
     }
 
-    private long nextDelay(int attempt, long previousDelay, Object result, Throwable error) {
+    private long nextDelay(Backoff backoff, int attempt, long previousDelay, Object result, Throwable error) {
         long delay = Math.max(0, backoff.delayNanos(attempt, previousDelay, ThreadLocalRandom.current().nextDouble()));
         if (delayHint != null) {
             delay = Math.max(delay, delayHint.delayNanos(result, error));
@@ -407,7 +442,7 @@ public final class Retry {
         }
         RuntimeException given = switch (reason) {
             case BUDGET -> new RetryBudgetExhaustedException(name, String.valueOf(budget), error);
-            case MAX_ATTEMPTS -> new RetriesExhaustedException(name, attempts, "max attempts " + maxAttempts, error);
+            case MAX_ATTEMPTS -> new RetriesExhaustedException(name, attempts, "max attempts " + live.maxAttempts, error);
             case DEADLINE -> new RetriesExhaustedException(name, attempts, "no time left for another attempt", error);
             case INTERRUPTED -> stop == STOP_INTERRUPTED_BACKOFF
                     ? new RetriesExhaustedException(name, attempts, "interrupted while backing off", error) : null;
@@ -581,11 +616,7 @@ public final class Retry {
 
         /** Validates the combination and builds; see the class description. */
         public Retry build() {
-            if (maxAttempts > 1 && maxDuration != null && backoff.minimumDelayNanos() >= Check.nanos(maxDuration)) {
-                throw new InvalidConfigException("maxDuration", maxDuration, "longer than the backoff's shortest delay ("
-                        + Duration.ofNanos(backoff.minimumDelayNanos()) + " from " + backoff
-                        + "): no retry could ever start within it");
-            }
+            new RetryConfig(maxAttempts, backoff, maxDuration); // attempts, backoff and time budget together
             if (budget != null && maxAttempts > 1 && budget.neverAllows()) {
                 throw new InvalidConfigException("budget", budget, "a budget that allows some retries"
                         + " (ratio or minRetriesPerSecond above 0), or none with maxAttempts = 1");
