@@ -42,7 +42,8 @@ import java.util.function.Supplier;
  * String stock = retry.call(() -> "12 in stock");
  * }</pre>
  *
- * Immutable and thread-safe; a call that succeeds at once allocates nothing.
+ * Thread-safe; its attempts, backoff and time budget may change live ({@link #reconfigure}), the rest is
+ * fixed when built. A call that succeeds at once allocates nothing.
  */
 public final class Retry {
     // Stops, as negative results of nextStep: a delay is never negative.
