@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Reads one policy document of a config center: JSON (or YAML) checked against the same schema as
@@ -24,61 +25,14 @@ final class PolicyDocuments {
     private PolicyDocuments() {
     }
 
-    /** A parser of one kind of document into its config. */
-    interface Kind<C> {
-        /** The named section the documents are entries of: {@code breakers}, {@code bulkheads}. */
-        String section();
-
-        C build(BulwarkConfig document, String name);
+    /** One kind of document: the named section its documents are entries of, and how an entry becomes its config. */
+    record Kind<C>(String section, BiFunction<BulwarkConfig, String, C> build) {
     }
 
-    static final Kind<CircuitBreakerConfig> BREAKERS = new Kind<>() {
-        @Override
-        public String section() {
-            return "breakers";
-        }
-
-        @Override
-        public CircuitBreakerConfig build(BulwarkConfig document, String name) {
-            return PolicySettings.breaker(document, name);
-        }
-    };
-
-    static final Kind<BulkheadConfig> BULKHEADS = new Kind<>() {
-        @Override
-        public String section() {
-            return "bulkheads";
-        }
-
-        @Override
-        public BulkheadConfig build(BulwarkConfig document, String name) {
-            return PolicySettings.bulkhead(document, name).config();
-        }
-    };
-
-    static final Kind<TokenBucketConfig> LIMITERS = new Kind<>() {
-        @Override
-        public String section() {
-            return "limiters";
-        }
-
-        @Override
-        public TokenBucketConfig build(BulwarkConfig document, String name) {
-            return PolicySettings.limiterConfig(document, name);
-        }
-    };
-
-    static final Kind<RetryConfig> RETRIES = new Kind<>() {
-        @Override
-        public String section() {
-            return "retries";
-        }
-
-        @Override
-        public RetryConfig build(BulwarkConfig document, String name) {
-            return PolicySettings.retry(document, name).config();
-        }
-    };
+    static final Kind<CircuitBreakerConfig> BREAKERS = new Kind<>("breakers", PolicySettings::breaker);
+    static final Kind<BulkheadConfig> BULKHEADS = new Kind<>("bulkheads", (doc, name) -> PolicySettings.bulkhead(doc, name).config());
+    static final Kind<TokenBucketConfig> LIMITERS = new Kind<>("limiters", PolicySettings::limiterConfig);
+    static final Kind<RetryConfig> RETRIES = new Kind<>("retries", (doc, name) -> PolicySettings.retry(doc, name).config());
 
     /** The config in {@code bytes}, the document at {@code key} for {@code name}; a {@link ConfigException} naming what is wrong. */
     static <C> C read(Kind<C> kind, String key, String name, byte[] bytes) {
@@ -101,6 +55,6 @@ final class PolicyDocuments {
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
-        return kind.build(new BulwarkConfig(values), name);
+        return kind.build().apply(new BulwarkConfig(values), name);
     }
 }
