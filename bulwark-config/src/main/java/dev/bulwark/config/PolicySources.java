@@ -1,6 +1,7 @@
 package dev.bulwark.config;
 
 import dev.bulwark.internal.Check;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,8 +16,9 @@ import java.util.Optional;
  * String breakersDir = PolicySources.directory(config, "breakers");    // /config/{env}/{service}/breakers/
  * }</pre>
  *
- * {@code directory} (polled every second), {@code etcd} (needs jetcd) or {@code zookeeper}
- * (needs Curator), as {@code config-center.username} with its password when set; the source
+ * {@code directory} (polled every second), {@code etcd} (needs jetcd), {@code zookeeper}
+ * (needs Curator), as {@code config-center.username} with its password when set, or
+ * {@code consul} (its first endpoint, with {@code config-center.token} when set); the source
  * returned is the caller's to close, with the client it made.
  */
 public final class PolicySources {
@@ -38,6 +40,11 @@ public final class PolicySources {
                     : EtcdPolicySource.connect(endpoints.toArray(String[]::new)));
             case "zookeeper" -> Optional.of(user.isPresent() ? ZooKeeperPolicySource.connect(String.join(",", endpoints), user.get(), password)
                     : ZooKeeperPolicySource.connect(String.join(",", endpoints)));
+            case "consul" -> {
+                URI agent = URI.create(endpoints.get(0).contains("://") ? endpoints.get(0) : "http://" + endpoints.get(0));
+                Optional<String> token = config.get(List.of("config-center", "token"), String.class);
+                yield Optional.of(token.isPresent() ? ConsulPolicySource.connect(agent, token.get()) : ConsulPolicySource.connect(agent));
+            }
             default -> Optional.empty();
         };
     }
