@@ -13,10 +13,8 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
@@ -36,15 +34,13 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 public final class ConsulPolicySource implements PolicySource {
     private static final System.Logger LOG = System.getLogger("dev.bulwark.config");
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final Duration FIRST_RETRY = Duration.ofMillis(200);
-    private static final Duration MAX_RETRY = Duration.ofSeconds(5);
 
     private final URI address;
     private final String token;
     private final Duration wait;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final ScheduledExecutorService events = Daemons.single("bulwark-policy-consul");
-    private final Set<PrefixWatch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Watches watches = new Watches("bulwark-policy-consul");
+    private final ScheduledExecutorService events = watches.events();
 
     private ConsulPolicySource(URI address, String token, Duration wait) {
         this.address = address;
@@ -80,30 +76,13 @@ public final class ConsulPolicySource implements PolicySource {
         Check.notNull("prefix", prefix);
         Check.notNull("listener", listener);
         PrefixWatch watch = new PrefixWatch(prefix, listener);
-        watches.add(watch);
-        submit(() -> watch.query(0));
-        return () -> {
-            watches.remove(watch);
-            submit(watch::close);
-        };
+        return watches.start(() -> watch.query(0), watch::close);
     }
 
     /** Closes every watch, then the source's thread. */
     @Override
     public void close() {
-        for (PrefixWatch watch : watches) {
-            submit(watch::close);
-        }
-        watches.clear();
-        Daemons.drainAndStop(events);
-    }
-
-    private void submit(Runnable task) {
-        try {
-            events.execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
-            // the source is closed
-        }
+        watches.closeAll();
     }
 
     /** One prefix followed: the modify index of each key delivered, and the query in flight. Confined to the events thread. */
@@ -168,7 +147,7 @@ public final class ConsulPolicySource implements PolicySource {
             if (down) {
                 down = false;
                 LOG.log(System.Logger.Level.INFO, "policies under " + prefix + " are followed again from Consul");
-                tell(listener::onResumed);
+                Daemons.tell(listener::onResumed);
             }
             failures = 0;
             // An index that went backwards: Consul lost its state; read afresh (index 0) rather than wait on a stale one.
@@ -181,13 +160,13 @@ public final class ConsulPolicySource implements PolicySource {
                 Long before = known.put(e.getKey(), e.getValue().modifyIndex);
                 if (before == null || before != e.getValue().modifyIndex) {
                     String key = "/" + e.getKey();
-                    tell(() -> listener.onPut(key, e.getValue().value, e.getValue().modifyIndex));
+                    Daemons.tell(() -> listener.onPut(key, e.getValue().value, e.getValue().modifyIndex));
                 }
             }
             for (String gone : new HashSet<>(known.keySet())) {
                 if (!entries.containsKey(gone)) {
                     known.remove(gone);
-                    tell(() -> listener.onDelete("/" + gone, index));
+                    Daemons.tell(() -> listener.onDelete("/" + gone, index));
                 }
             }
         }
@@ -197,28 +176,15 @@ public final class ConsulPolicySource implements PolicySource {
                 down = true;
                 LOG.log(System.Logger.Level.WARNING, "Consul is unavailable for policies under " + prefix
                         + "; the last good policies stay in force: " + error);
-                tell(() -> listener.onUnavailable(error));
+                Daemons.tell(() -> listener.onUnavailable(error));
             }
-            long delay = Math.min(MAX_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(failures++, 5));
-            try {
-                events.schedule(() -> query(0), delay, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
-                // the source is closed
-            }
+            Daemons.retry(events, failures++, () -> query(0));
         }
 
         void close() {
             closed = true;
             if (inFlight != null) {
                 inFlight.cancel(true);
-            }
-        }
-
-        private void tell(Runnable callback) {
-            try {
-                callback.run();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "a policy listener threw; ignored", e);
             }
         }
     }

@@ -4,8 +4,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
-/** The one thread a policy source reads and calls back on: a daemon, so it never holds the JVM open. */
+/**
+ * What the policy sources share: the one thread each reads and calls back on (a daemon, so it
+ * never holds the JVM open), how it retries after a failure, and how it calls a listener.
+ */
 final class Daemons {
+    private static final System.Logger LOG = System.getLogger("dev.bulwark.config");
+    private static final long FIRST_RETRY_MS = 200;
+    private static final long MAX_RETRY_MS = 5_000;
     private Daemons() {
     }
 
@@ -31,6 +37,34 @@ final class Daemons {
         } catch (InterruptedException e) {
             executor.shutdownNow();
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs {@code task} on {@code executor}; nothing once it is shut down (the source is closed). */
+    static void submit(ScheduledExecutorService executor, Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the source is closed: its watches are over
+        }
+    }
+
+    /** Runs {@code task} after the backoff for the {@code failures}-th failure in a row (200 ms doubling to 5 s). */
+    static void retry(ScheduledExecutorService executor, int failures, Runnable task) {
+        long delay = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS << Math.min(failures, 5));
+        try {
+            executor.schedule(task, delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the source is closed
+        }
+    }
+
+    /** Calls a listener; one that throws is logged, and the source goes on. */
+    static void tell(Runnable callback) {
+        try {
+            callback.run();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "a policy listener threw; ignored", e);
         }
     }
 }

@@ -98,7 +98,7 @@ public final class DirectoryPolicySource implements PolicySource {
             } catch (IOException | RuntimeException e) {
                 if (!unavailable) {
                     unavailable = true;
-                    tell(() -> listener.onUnavailable(e));
+                    Daemons.tell(() -> listener.onUnavailable(e));
                 }
                 return;
             }
@@ -106,19 +106,19 @@ public final class DirectoryPolicySource implements PolicySource {
                 byte[] before = seen.get(e.getKey());
                 if (before == null || !Arrays.equals(before, e.getValue())) {
                     long r = revision.incrementAndGet();
-                    tell(() -> listener.onPut(prefix + e.getKey(), e.getValue(), r));
+                    Daemons.tell(() -> listener.onPut(prefix + e.getKey(), e.getValue(), r));
                 }
             }
             for (String gone : seen.keySet()) {
                 if (!now.containsKey(gone)) {
                     long r = revision.incrementAndGet();
-                    tell(() -> listener.onDelete(prefix + gone, r));
+                    Daemons.tell(() -> listener.onDelete(prefix + gone, r));
                 }
             }
             seen = now;
             if (unavailable) {
                 unavailable = false;
-                tell(listener::onResumed);
+                Daemons.tell(listener::onResumed);
             }
         }
 
@@ -146,14 +146,6 @@ public final class DirectoryPolicySource implements PolicySource {
                 }
             }
             return files;
-        }
-
-        private void tell(Runnable callback) {
-            try {
-                callback.run();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "a policy listener threw; ignored", e);
-            }
         }
     }
 }

@@ -32,14 +32,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EtcdPolicySource implements PolicySource {
     private static final System.Logger LOG = System.getLogger("dev.bulwark.config");
-    private static final Duration FIRST_RETRY = Duration.ofMillis(200);
-    private static final Duration MAX_RETRY = Duration.ofSeconds(5);
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
 
     private final Client client;
     private final boolean ownsClient;
-    private final ScheduledExecutorService events = Daemons.single("bulwark-policy-etcd");
-    private final Set<PrefixWatch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final Watches watches = new Watches("bulwark-policy-etcd");
+    private final ScheduledExecutorService events = watches.events();
 
     private EtcdPolicySource(Client client, boolean ownsClient) {
         this.client = client;
@@ -70,31 +68,13 @@ public final class EtcdPolicySource implements PolicySource {
         Check.notNull("prefix", prefix);
         Check.notNull("listener", listener);
         PrefixWatch watch = new PrefixWatch(prefix, listener);
-        watches.add(watch);
-        submit(watch::read);
-        return () -> {
-            watches.remove(watch);
-            submit(watch::close);
-        };
-    }
-
-    /** Runs {@code task} on the events thread; nothing once the source is closed. */
-    private void submit(Runnable task) {
-        try {
-            events.execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException closed) {
-            // the source is closed: its watches are over
-        }
+        return watches.start(watch::read, watch::close);
     }
 
     /** Closes every watch (their etcd watchers too, even on a client that stays open), then the source's thread. */
     @Override
     public void close() {
-        for (PrefixWatch watch : watches) {
-            submit(watch::close);
-        }
-        watches.clear();
-        Daemons.drainAndStop(events);
+        watches.closeAll();
         if (ownsClient) {
             client.close();
         }
@@ -141,20 +121,20 @@ public final class EtcdPolicySource implements PolicySource {
                             present.add(k);
                             Long before = known.put(k, kv.getModRevision());
                             if (before == null || before != kv.getModRevision()) {
-                                tell(() -> listener.onPut(k, kv.getValue().getBytes(), kv.getModRevision()));
+                                Daemons.tell(() -> listener.onPut(k, kv.getValue().getBytes(), kv.getModRevision()));
                             }
                         }
                         long revision = answer.getHeader().getRevision();
                         for (String gone : Set.copyOf(known.keySet())) {
                             if (!present.contains(gone)) {
                                 known.remove(gone);
-                                tell(() -> listener.onDelete(gone, revision));
+                                Daemons.tell(() -> listener.onDelete(gone, revision));
                             }
                         }
                         if (down) {
                             down = false;
                             LOG.log(System.Logger.Level.INFO, "policies under " + prefix + " are followed again from etcd");
-                            tell(listener::onResumed);
+                            Daemons.tell(listener::onResumed);
                         }
                         failures = 0;
                         follow(revision + 1);
@@ -166,13 +146,13 @@ public final class EtcdPolicySource implements PolicySource {
             WatchOption option = WatchOption.builder().isPrefix(true).withRevision(fromRevision).withRequireLeader(true).build();
             try {
                 watcher = client.getWatchClient().watch(key, option, Watch.listener(
-                        response -> submit(() -> changed(gen, response)),
-                        error -> submit(() -> {
+                        response -> Daemons.submit(events, () -> changed(gen, response)),
+                        error -> Daemons.submit(events, () -> {
                             if (gen == generation) {
                                 failed(error);
                             }
                         }),
-                        () -> submit(() -> {
+                        () -> Daemons.submit(events, () -> {
                             if (gen == generation && !closed) {
                                 failed(new IllegalStateException("etcd ended the watch"));
                             }
@@ -191,10 +171,10 @@ public final class EtcdPolicySource implements PolicySource {
                 String k = kv.getKey().toString(StandardCharsets.UTF_8);
                 if (event.getEventType() == WatchEvent.EventType.PUT) {
                     known.put(k, kv.getModRevision());
-                    tell(() -> listener.onPut(k, kv.getValue().getBytes(), kv.getModRevision()));
+                    Daemons.tell(() -> listener.onPut(k, kv.getValue().getBytes(), kv.getModRevision()));
                 } else if (event.getEventType() == WatchEvent.EventType.DELETE && known.remove(k) != null) {
                     long revision = kv.getModRevision() > 0 ? kv.getModRevision() : response.getHeader().getRevision();
-                    tell(() -> listener.onDelete(k, revision));
+                    Daemons.tell(() -> listener.onDelete(k, revision));
                 }
             }
         }
@@ -212,14 +192,9 @@ public final class EtcdPolicySource implements PolicySource {
                 down = true;
                 LOG.log(System.Logger.Level.WARNING, "etcd is unavailable for policies under " + prefix
                         + "; the last good policies stay in force: " + error);
-                tell(() -> listener.onUnavailable(error));
+                Daemons.tell(() -> listener.onUnavailable(error));
             }
-            long delay = Math.min(MAX_RETRY.toMillis(), FIRST_RETRY.toMillis() << Math.min(failures++, 5));
-            try {
-                events.schedule(this::read, delay, TimeUnit.MILLISECONDS);
-            } catch (java.util.concurrent.RejectedExecutionException closedMeanwhile) {
-                // the source is closed
-            }
+            Daemons.retry(events, failures++, this::read);
         }
 
         void close() {
@@ -228,14 +203,6 @@ public final class EtcdPolicySource implements PolicySource {
             if (watcher != null) {
                 watcher.close();
                 watcher = null;
-            }
-        }
-
-        private void tell(Runnable callback) {
-            try {
-                callback.run();
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "a policy listener threw; ignored", e);
             }
         }
     }

@@ -69,7 +69,7 @@ public final class ZooKeeperPolicySource implements PolicySource {
                 .forCreatesAndChanges((before, node) -> put(root, node, listener))
                 .forDeletes(node -> {
                     if (!node.getPath().equals(root)) {
-                        tell(() -> listener.onDelete(node.getPath(), node.getStat().getMzxid()));
+                        Daemons.tell(() -> listener.onDelete(node.getPath(), node.getStat().getMzxid()));
                     }
                 })
                 .build(), events);
@@ -77,9 +77,9 @@ public final class ZooKeeperPolicySource implements PolicySource {
             if (state == ConnectionState.SUSPENDED || state == ConnectionState.LOST) {
                 LOG.log(System.Logger.Level.WARNING, "ZooKeeper is unavailable for policies under " + prefix
                         + "; the last good policies stay in force (" + state + ")");
-                tell(() -> listener.onUnavailable(new IllegalStateException("ZooKeeper connection " + state)));
+                Daemons.tell(() -> listener.onUnavailable(new IllegalStateException("ZooKeeper connection " + state)));
             } else if (state == ConnectionState.RECONNECTED) {
-                tell(listener::onResumed);
+                Daemons.tell(listener::onResumed);
             }
         };
         client.getConnectionStateListenable().addListener(connection, events);
@@ -98,7 +98,7 @@ public final class ZooKeeperPolicySource implements PolicySource {
 
     private void put(String root, ChildData node, Listener listener) {
         if (!node.getPath().equals(root) && node.getData() != null) {
-            tell(() -> listener.onPut(node.getPath(), node.getData(), node.getStat().getMzxid()));
+            Daemons.tell(() -> listener.onPut(node.getPath(), node.getData(), node.getStat().getMzxid()));
         }
     }
 
@@ -112,14 +112,6 @@ public final class ZooKeeperPolicySource implements PolicySource {
         Daemons.drainAndStop(events);
         if (ownsClient) {
             client.close();
-        }
-    }
-
-    private static void tell(Runnable callback) {
-        try {
-            callback.run();
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "a policy listener threw; ignored", e);
         }
     }
 }
