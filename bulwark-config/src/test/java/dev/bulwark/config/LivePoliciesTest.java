@@ -51,8 +51,13 @@ class LivePoliciesTest {
     }
 
     private void write(String name, String json) throws IOException {
-        Path temp = Files.writeString(breakersDir.resolve("." + name + ".tmp"), json, StandardCharsets.UTF_8);
-        Files.move(temp, breakersDir.resolve(name + ".json"), StandardCopyOption.ATOMIC_MOVE);
+        replace(breakersDir.resolve(name + ".json"), json);
+    }
+
+    /** Writes {@code file} whole at once, as a config center's publisher would: a poll never sees it half-written. */
+    private static void replace(Path file, String json) throws IOException {
+        Path temp = Files.writeString(file.resolveSibling("." + file.getFileName() + ".tmp"), json, StandardCharsets.UTF_8);
+        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static void trip(CircuitBreaker breaker, int failures) {
@@ -181,12 +186,11 @@ class LivePoliciesTest {
         Files.createDirectories(root.resolve("config/production/orders/limiters"));
         try (LivePolicies liveLimiters = LivePolicies.limiters(limiters, source,
                 LivePolicies.directory("/config", "production", "orders", "limiters"))) {
-            Files.writeString(root.resolve("config/production/orders/limiters/search.json"),
-                    "{\"permits-per-second\": 1000, \"burst\": 200}");
+            replace(root.resolve("config/production/orders/limiters/search.json"), "{\"permits-per-second\": 1000, \"burst\": 200}");
             await().atMost(WAIT).until(() -> search.permitsPerSecond() == 1000.0);
             assertThat(search.burst()).isEqualTo(200);
             assertThat(search.availablePermits()).as("the change grants no fresh burst").isLessThan(200);
-            Files.writeString(root.resolve("config/production/orders/limiters/search.json"), "{\"burst\": 5}");
+            replace(root.resolve("config/production/orders/limiters/search.json"), "{\"burst\": 5}");
             await().atMost(WAIT).until(() -> liveLimiters.refusals() == 1);
             assertThat(liveLimiters.status("search").orElseThrow().lastError()).hasValueSatisfying(e -> assertThat(e)
                     .contains("limiters.search.permits-per-second: (unset)"));
@@ -205,7 +209,7 @@ class LivePoliciesTest {
         Files.createDirectories(root.resolve("config/production/orders/retries"));
         try (LivePolicies liveRetries = LivePolicies.retries(retries, source,
                 LivePolicies.directory("/config", "production", "orders", "retries"))) {
-            Files.writeString(root.resolve("config/production/orders/retries/search.json"),
+            replace(root.resolve("config/production/orders/retries/search.json"),
                     "{\"max-attempts\": 5, \"backoff\": \"fixed\", \"initial-delay\": \"20ms\", \"jitter\": \"none\"}");
             await().atMost(WAIT).until(() -> search.maxAttempts() == 5);
             assertThat(search.config().backoff().minimumDelayNanos()).isEqualTo(Duration.ofMillis(20).toNanos());
@@ -221,7 +225,7 @@ class LivePoliciesTest {
         Files.createDirectories(root.resolve("config/production/orders/bulkheads"));
         try (LivePolicies liveBulkheads = LivePolicies.bulkheads(bulkheads, source,
                 LivePolicies.directory("/config", "production", "orders", "bulkheads"))) {
-            Files.writeString(root.resolve("config/production/orders/bulkheads/reports.json"), "{\"max-concurrent\": 2}");
+            replace(root.resolve("config/production/orders/bulkheads/reports.json"), "{\"max-concurrent\": 2}");
             await().atMost(WAIT).until(() -> reports.config().maxConcurrent() == 2);
             assertThat(liveBulkheads.status("reports")).isPresent();
         }
