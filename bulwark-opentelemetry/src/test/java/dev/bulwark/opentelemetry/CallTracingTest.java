@@ -132,7 +132,7 @@ class CallTracingTest {
         Pipeline<String> timed = tracing.applyTo(Pipeline.<String>builder("slow")
                 .timeout(Timeout.of("slow", Duration.ofMillis(20)))).build();
         assertThatThrownBy(() -> timed.call(() -> {
-            Thread.sleep(2000);
+            new java.util.concurrent.CountDownLatch(1).await(); // work that ends only when the timeout interrupts it
             return "late";
         })).isInstanceOf(RuntimeException.class);
         assertThat(events(named(exported.getFinishedSpanItems(), "slow"))).contains("bulwark.timeout");
