@@ -4,14 +4,10 @@ import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.breaker.CircuitBreakerConfig;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
+import dev.bulwark.config.ConfiguredRuntime;
 import dev.bulwark.config.GrpcSettings;
 import dev.bulwark.config.HttpSettings;
-import dev.bulwark.config.LivePolicies;
-import dev.bulwark.config.PolicySource;
 import dev.bulwark.config.PolicySources;
-import dev.bulwark.discovery.Registries;
-import dev.bulwark.discovery.ServiceDiscovery;
-import dev.bulwark.discovery.ServiceRegistry;
 import dev.bulwark.grpc.client.BulwarkChannel;
 import dev.bulwark.grpc.server.BulwarkServer;
 import dev.bulwark.grpc.test.EchoGrpc;
@@ -52,31 +48,25 @@ public final class ConfiguredApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("dev.bulwark.demo.app");
 
     private final BulwarkConfig config;
-    private final ServiceRegistry registry;
-    private final ServiceDiscovery discovery;
+    private final ConfiguredRuntime runtime;
     private final BulwarkServer server;
     private final TestHttpServer catalog;
     private final ServiceClient http;
     private final BulwarkChannel channel;
     private final PolicyRegistry<CircuitBreaker, CircuitBreakerConfig> breakers;
-    private final PolicySource source;
-    private final LivePolicies live;
     private final String policyDirectory;
 
     private ConfiguredApp(BulwarkConfig config) {
         this.config = config;
-        this.registry = Registries.create(config.registry());
-        this.discovery = ServiceDiscovery.builder(registry).build();
-        this.server = GrpcSettings.server(config).service("echo", new TestEchoService("configured-app")).registry(registry)
+        this.runtime = ConfiguredRuntime.start(config); // registry, discovery, named policies following the center
+        this.server = GrpcSettings.server(config).service("echo", new TestEchoService("configured-app")).registry(runtime.registry())
                 .build().start();
         this.catalog = TestHttpServer.start("catalog");
-        catalog.register(registry, "catalog");
-        this.http = HttpSettings.client(config, discovery).build();
-        this.channel = GrpcSettings.channel(config, "echo", discovery).build();
-        this.breakers = EventLog.breakers(config.breakers());
-        this.source = PolicySources.from(config).orElse(null);
-        this.policyDirectory = source == null ? "(no config center)" : PolicySources.directory(config, "breakers");
-        this.live = source == null ? null : LivePolicies.breakers(breakers, source, policyDirectory);
+        catalog.register(runtime.registry(), "catalog");
+        this.http = HttpSettings.client(config, runtime.discovery()).build();
+        this.channel = GrpcSettings.channel(config, "echo", runtime.discovery()).build();
+        this.breakers = EventLog.breakers(runtime.breakers());
+        this.policyDirectory = runtime.livePolicies().isEmpty() ? "(no config center)" : PolicySources.directory(config, "breakers");
     }
 
     /** Starts the application from {@code yaml} (named {@code sourceName} in messages) and {@code environment}. */
@@ -120,18 +110,11 @@ public final class ConfiguredApp implements AutoCloseable {
 
     @Override
     public void close() {
-        if (live != null) {
-            live.close();
-        }
-        if (source != null) {
-            source.close();
-        }
         channel.shutdownNow();
         http.close();
         server.close();
         catalog.close();
-        discovery.close();
-        registry.close();
+        runtime.close();
     }
 
     public static void main(String[] args) throws Exception {
