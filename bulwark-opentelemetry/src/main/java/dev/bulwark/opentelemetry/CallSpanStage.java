@@ -8,6 +8,7 @@ import dev.bulwark.internal.Errors;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +17,11 @@ import java.util.concurrent.CompletableFuture;
  * The call's span: started before anything else runs (so a rejection, a retry and a fallback all
  * happen inside it), ended with the call's outcome. Its parent is the context's
  * {@link CallTracing#OTEL_CONTEXT}, or OpenTelemetry's current context.
+ *
+ * <p>A call inside a trace that is not sampled follows its parent's decision, as OpenTelemetry's
+ * default parent-based sampler does, without asking the SDK: it starts no span, records nothing
+ * and allocates nothing, and its parent's context is what goes downstream (so the services after
+ * it see the same "not sampled" trace and do not start traces of their own).
  */
 final class CallSpanStage implements Stage {
     static final AttributeKey<String> CHAIN = AttributeKey.stringKey("bulwark.chain");
@@ -40,6 +46,10 @@ final class CallSpanStage implements Stage {
     @Override
     public Object call(Invocation invocation) throws Exception {
         Context parent = parentOf(invocation.context());
+        if (inUnsampledTrace(parent)) {
+            // Same thread to the end: the attempts and the transports find the parent where this found it.
+            return invocation.proceed();
+        }
         Span span = start(invocation, parent);
         if (!span.isRecording()) {
             // Unsampled: the trace still goes downstream, but nothing is recorded, so no CallSpan,
@@ -66,6 +76,12 @@ final class CallSpanStage implements Stage {
     @Override
     public CompletableFuture<Object> callAsync(Invocation invocation) {
         Context parent = parentOf(invocation.context());
+        if (inUnsampledTrace(parent)) {
+            // Attempts may run on other threads, where the current context is not this one: carry it in the call's.
+            CallContext context = invocation.context();
+            return context.get(CallTracing.OTEL_CONTEXT) != null ? invocation.proceedAsync()
+                    : invocation.proceedAsync(context.with(CallTracing.OTEL_CONTEXT, parent));
+        }
         Span span = start(invocation, parent);
         CallSpan call = span.isRecording() ? new CallSpan(span) : null;
         CallContext traced = traced(invocation.context(), parent, span);
@@ -83,6 +99,12 @@ final class CallSpanStage implements Stage {
         return inner;
     }
 
+    /** The parent is a span of a trace its root decided not to sample. */
+    private static boolean inUnsampledTrace(Context parent) {
+        SpanContext span = Span.fromContext(parent).getSpanContext();
+        return span.isValid() && !span.isSampled();
+    }
+
     private static Context parentOf(CallContext context) {
         Context parent = context.get(CallTracing.OTEL_CONTEXT);
         return parent != null ? parent : Context.current();
@@ -96,10 +118,9 @@ final class CallSpanStage implements Stage {
         return span;
     }
 
-    /** The call's context carrying the span: its trace id for the caller's code, its OpenTelemetry context for what follows. */
+    /** The call's context carrying the span's OpenTelemetry context, for what follows and for {@link CallTracing#traceId}. */
     private static CallContext traced(CallContext context, Context parent, Span span) {
-        return context.with(CallTracing.TRACE_ID, span.getSpanContext().getTraceId())
-                .with(CallTracing.OTEL_CONTEXT, parent.with(span));
+        return context.with(CallTracing.OTEL_CONTEXT, parent.with(span));
     }
 
     /** A call that ended well; if its last attempt failed, a fallback or a stale answer covered for it. */

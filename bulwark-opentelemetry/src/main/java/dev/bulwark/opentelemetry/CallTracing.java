@@ -5,6 +5,8 @@ import dev.bulwark.call.ChainBuilder;
 import dev.bulwark.call.Stage;
 import dev.bulwark.internal.Check;
 import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 
@@ -14,20 +16,17 @@ import io.opentelemetry.context.Context;
  * its number and endpoint), and the resilience decisions as events on them, with low-cardinality
  * attributes: a breaker, limiter or bulkhead that refused the call, a retry and the delay before
  * it, a failover from one endpoint to another, a timeout, retries or their budget running out, a
- * fallback answering. The trace id is in the call's context for the caller's own code.
+ * fallback answering. {@link #traceId(CallContext)} gives the caller's own code its trace id.
  *
  * <pre>{@code
  * CallTracing tracing = CallTracing.create(GlobalOpenTelemetry.get());
  * ClientPool<URI> traced = tracing.applyTo(ClientPool.<URI>builder("users")
  *         .retry(Retry.builder("users").maxAttempts(3).build()))
  *     .build();
- * String traceId = traced.call((client, endpoint, ctx) -> ctx.get(CallTracing.TRACE_ID));
+ * String traceId = traced.call((client, endpoint, ctx) -> CallTracing.traceId(ctx));
  * }</pre>
  */
 public final class CallTracing {
-    /** The call's trace id (32 hex digits), in the context every stage and the call itself see. */
-    public static final CallContext.Key<String> TRACE_ID = CallContext.key("bulwark.traceId");
-
     /**
      * The OpenTelemetry context of the innermost span open for the call (its attempt's, after the
      * pick): a transport propagates it ({@code traceparent}); a caller may put a parent here.
@@ -40,6 +39,17 @@ public final class CallTracing {
 
     private CallTracing(Tracer tracer) {
         this.tracer = tracer;
+    }
+
+    /**
+     * The trace id (32 hex digits) of the call whose context this is, sampled or not, for logs and
+     * error reports; empty outside any trace. It comes from the context's {@link #OTEL_CONTEXT},
+     * else from OpenTelemetry's current context.
+     */
+    public static String traceId(CallContext context) {
+        Context trace = Check.notNull("context", context).get(OTEL_CONTEXT);
+        SpanContext span = Span.fromContext(trace != null ? trace : Context.current()).getSpanContext();
+        return span.isValid() ? span.getTraceId() : "";
     }
 
     /** Tracing on {@code openTelemetry}'s tracer provider. */

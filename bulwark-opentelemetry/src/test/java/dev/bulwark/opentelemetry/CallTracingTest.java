@@ -14,8 +14,12 @@ import dev.bulwark.retry.Retry;
 import dev.bulwark.testing.VirtualScheduler;
 import dev.bulwark.timeout.Timeout;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -24,6 +28,7 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -64,7 +69,7 @@ class CallTracingTest {
         for (int i = 0; i < 4 && !answer.equals("fine"); i++) { // round robin: make the first attempt land on "broken"
             exported.reset();
             answer = pool.call((client, endpoint, ctx) -> {
-                seenTraceId[0] = ctx.get(CallTracing.TRACE_ID);
+                seenTraceId[0] = CallTracing.traceId(ctx);
                 if (client.equals("broken")) {
                     throw new UncheckedIOException(new java.io.IOException("connection reset"));
                 }
@@ -168,8 +173,62 @@ class CallTracingTest {
         String[] seen = new String[1];
         ClientPool<String> pool = CallTracing.create(never).applyTo(ClientPool.<String>builder("quiet-pool")).build();
         pool.add("one", "one");
-        pool.call((client, endpoint, ctx) -> seen[0] = ctx.get(CallTracing.TRACE_ID));
+        pool.call((client, endpoint, ctx) -> seen[0] = CallTracing.traceId(ctx));
         assertThat(seen[0]).hasSize(32);
         assertThat(exported.getFinishedSpanItems()).isEmpty();
+    }
+
+    @Test
+    void aCallInAnUnsampledTraceStartsNoSpanAndCarriesItsParentsTraceOnEveryThread() throws Exception {
+        SpanContext unsampled = SpanContext.createFromRemoteParent("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
+                TraceFlags.getDefault(), TraceState.getDefault());
+        Context parent = Context.root().with(Span.wrap(unsampled));
+        ClientPool<String> pool = CallTracing.create(otel).applyTo(ClientPool.<String>builder("quiet-pool")).build();
+        pool.add("one", "one");
+
+        String[] seen = new String[2];
+        try (Scope ignored = parent.makeCurrent()) {
+            pool.call((client, endpoint, ctx) -> seen[0] = CallTracing.traceId(ctx));
+            CompletableFuture<String> async = pool.callAsync((client, endpoint, ctx) ->
+                    CompletableFuture.supplyAsync(() -> {
+                        Context sent = ctx.get(CallTracing.OTEL_CONTEXT); // what a transport propagates from another thread
+                        return seen[1] = Span.fromContext(sent).getSpanContext().getSpanId() + " " + CallTracing.traceId(ctx);
+                    }));
+            async.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(seen[0]).isEqualTo(unsampled.getTraceId());
+        assertThat(seen[1]).isEqualTo(unsampled.getSpanId() + " " + unsampled.getTraceId());
+        assertThat(exported.getFinishedSpanItems()).as("nothing recorded").isEmpty();
+        assertThat(CallTracing.traceId(CallContext.none())).as("outside any trace").isEmpty();
+    }
+
+    @Test
+    void aCallInAnUnsampledTraceAllocatesNoMoreThanAnUntracedOne() {
+        SpanContext unsampled = SpanContext.createFromRemoteParent("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
+                TraceFlags.getDefault(), TraceState.getDefault());
+        Pipeline<String> untraced = Pipeline.<String>builder("plain").build();
+        Pipeline<String> traced = tracing.applyTo(Pipeline.<String>builder("traced")).build();
+        try (Scope ignored = Context.root().with(Span.wrap(unsampled)).makeCurrent()) {
+            long plain = bytesPerCall(untraced);
+            long tracedBytes = bytesPerCall(traced);
+            assertThat(tracedBytes).as("bytes per traced call, against %d untraced", plain).isLessThanOrEqualTo(plain + 2);
+        }
+        assertThat(exported.getFinishedSpanItems()).isEmpty();
+    }
+
+    /** What one call allocates on this thread, after the JIT has had the calls to compile them. */
+    private static long bytesPerCall(Pipeline<String> pipeline) {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        int calls = 200_000;
+        long best = Long.MAX_VALUE;
+        for (int round = 0; round < 10; round++) { // the least of ten rounds: the first ones run before compilation
+            long before = threads.getThreadAllocatedBytes(thread);
+            for (int i = 0; i < calls; i++) {
+                pipeline.call(() -> "ok");
+            }
+            best = Math.min(best, (threads.getThreadAllocatedBytes(thread) - before) / calls);
+        }
+        return best;
     }
 }

@@ -25,9 +25,11 @@ public final class TableReport {
                     + "server-wide and per method; counters; with `+deadline`, the deadline cap) and its completion, without\n"
                     + "the network, beside the bare handler; one thread, `-prof gc`.\n"),
             "trace", new Section("TracingBenchmark", "Tracing, per call",
-                    "A pipeline call with the call and attempt span stages (`bulwark-opentelemetry`), sampled and unsampled,\n"
-                    + "beside the same call untraced and one bare OpenTelemetry span started and ended; spans go to an exporter\n"
-                    + "that drops them; one thread, `-prof gc`.\n"));
+                    "A pipeline call with the call and attempt span stages (`bulwark-opentelemetry`): sampled; unsampled inside\n"
+                    + "a trace its root did not sample (`unsampled-parent`: no span, nothing recorded); unsampled at a trace's\n"
+                    + "root (`unsampled-root`: the SDK still makes the ids that go downstream); beside the same call untraced\n"
+                    + "and one bare OpenTelemetry span started and ended; spans go to an exporter that drops them; one thread,\n"
+                    + "`-prof gc`.\n"));
 
     private TableReport() {
     }
