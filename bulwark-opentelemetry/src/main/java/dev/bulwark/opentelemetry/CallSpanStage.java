@@ -8,7 +8,6 @@ import dev.bulwark.internal.Errors;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import java.util.concurrent.CompletableFuture;
@@ -46,7 +45,7 @@ final class CallSpanStage implements Stage {
     @Override
     public Object call(Invocation invocation) throws Exception {
         Context parent = parentOf(invocation.context());
-        if (inUnsampledTrace(parent)) {
+        if (CallTracing.inUnsampledTrace(parent)) {
             // Same thread to the end: the attempts and the transports find the parent where this found it.
             return invocation.proceed();
         }
@@ -76,7 +75,7 @@ final class CallSpanStage implements Stage {
     @Override
     public CompletableFuture<Object> callAsync(Invocation invocation) {
         Context parent = parentOf(invocation.context());
-        if (inUnsampledTrace(parent)) {
+        if (CallTracing.inUnsampledTrace(parent)) {
             // Attempts may run on other threads, where the current context is not this one: carry it in the call's.
             CallContext context = invocation.context();
             return context.get(CallTracing.OTEL_CONTEXT) != null ? invocation.proceedAsync()
@@ -97,12 +96,6 @@ final class CallSpanStage implements Stage {
             span.end();
         });
         return inner;
-    }
-
-    /** The parent is a span of a trace its root decided not to sample. */
-    private static boolean inUnsampledTrace(Context parent) {
-        SpanContext span = Span.fromContext(parent).getSpanContext();
-        return span.isValid() && !span.isSampled();
     }
 
     private static Context parentOf(CallContext context) {

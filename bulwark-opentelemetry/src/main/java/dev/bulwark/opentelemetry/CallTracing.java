@@ -52,6 +52,16 @@ public final class CallTracing {
         return span.isValid() ? span.getTraceId() : "";
     }
 
+    /**
+     * {@code parent} is a span of a trace its root decided not to sample: what follows takes the
+     * same decision (as OpenTelemetry's default parent-based sampler would) without a span of its
+     * own, and sends the parent's context on.
+     */
+    static boolean inUnsampledTrace(Context parent) {
+        SpanContext span = Span.fromContext(parent).getSpanContext();
+        return span.isValid() && !span.isSampled();
+    }
+
     /** Tracing on {@code openTelemetry}'s tracer provider. */
     public static CallTracing create(OpenTelemetry openTelemetry) {
         return new CallTracing(Check.notNull("openTelemetry", openTelemetry).getTracer("dev.bulwark"));

@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * call's metadata (W3C {@code traceparent}/{@code tracestate} by default; whatever propagators
  * the OpenTelemetry instance has, B3 among them). Spans carry the semantic-convention attributes
  * {@code rpc.system}, {@code rpc.service}, {@code rpc.method} and {@code rpc.grpc.status_code}.
- * A server handler runs in its span's context, so the calls it makes are its children.
+ * A server handler runs in its span's context, so the calls it makes are its children. A call in a
+ * trace its root did not sample starts no span on either side, and its trace context goes on as it came.
  *
  * <pre>{@code
  * GrpcTracing tracing = GrpcTracing.create(GlobalOpenTelemetry.get());
@@ -79,8 +80,18 @@ public final class GrpcTracing {
             @Override
             public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(MethodDescriptor<ReqT, RespT> method,
                     CallOptions options, Channel next) {
-                Span span = start(method, SpanKind.CLIENT, Context.current());
-                Context withSpan = Context.current().with(span);
+                Context current = Context.current();
+                if (CallTracing.inUnsampledTrace(current)) {
+                    return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                        @Override
+                        public void start(Listener<RespT> listener, Metadata headers) {
+                            propagator.inject(current, headers, SETTER); // "not sampled" goes on; no span of its own
+                            super.start(listener, headers);
+                        }
+                    };
+                }
+                Span span = start(method, SpanKind.CLIENT, current);
+                Context withSpan = current.with(span);
                 return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
                     @Override
                     public void start(Listener<RespT> listener, Metadata headers) {
@@ -105,8 +116,9 @@ public final class GrpcTracing {
             public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
                     ServerCallHandler<ReqT, RespT> next) {
                 Context remote = propagator.extract(Context.root(), headers, GETTER);
-                Span span = start(call.getMethodDescriptor(), SpanKind.SERVER, remote);
-                Context mine = remote.with(span);
+                boolean unsampled = CallTracing.inUnsampledTrace(remote);
+                Span span = unsampled ? Span.getInvalid() : start(call.getMethodDescriptor(), SpanKind.SERVER, remote);
+                Context mine = unsampled ? remote : remote.with(span); // an unsampled caller: its context, no span of our own
                 AtomicBoolean ended = new AtomicBoolean();
                 ServerCall<ReqT, RespT> closing = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
                     @Override

@@ -79,6 +79,12 @@ public final class HttpTracing {
             @Override
             public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
                 Context remote = propagator.extract(Context.root(), exchange, GETTER);
+                if (CallTracing.inUnsampledTrace(remote)) {
+                    try (Scope ignored = remote.makeCurrent()) { // an unsampled caller: its context, no span of our own
+                        chain.doFilter(exchange);
+                    }
+                    return;
+                }
                 Span span = tracer.spanBuilder(exchange.getRequestMethod() + " " + exchange.getHttpContext().getPath())
                         .setSpanKind(SpanKind.SERVER).setParent(remote)
                         .setAttribute(METHOD, exchange.getRequestMethod())

@@ -12,21 +12,17 @@ import dev.bulwark.discovery.ServiceDiscovery;
 import dev.bulwark.discovery.ServiceInstance;
 import dev.bulwark.grpc.server.BulwarkServer;
 import dev.bulwark.grpc.test.EchoGrpc;
-import dev.bulwark.grpc.test.EchoReply;
 import dev.bulwark.grpc.test.EchoRequest;
 import dev.bulwark.grpc.test.TestEchoService;
 import dev.bulwark.http.ServiceClient;
 import dev.bulwark.http.test.FaultServer;
 import dev.bulwark.retry.Backoff;
 import dev.bulwark.retry.Retry;
-import io.grpc.BindableService;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.ServerServiceDefinition;
-import io.grpc.stub.StreamObserver;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -52,27 +48,6 @@ class ZipkinTraceTest {
     @RegisterExtension
     static final ZipkinServer ZIPKIN = new ZipkinServer();
 
-    /** Server A's service: answers by calling server B. */
-    private static final class Forwarding implements EchoGrpc.AsyncService, BindableService {
-        private final EchoGrpc.EchoBlockingStub next;
-
-        Forwarding(Channel toB) {
-            this.next = EchoGrpc.newBlockingStub(toB);
-        }
-
-        @Override
-        public void unary(EchoRequest request, StreamObserver<EchoReply> replies) {
-            EchoReply fromB = next.withDeadlineAfter(5, TimeUnit.SECONDS).unary(request);
-            replies.onNext(fromB.toBuilder().setMessage("via a: " + fromB.getMessage()).build());
-            replies.onCompleted();
-        }
-
-        @Override
-        public ServerServiceDefinition bindService() {
-            return EchoGrpc.bindService(this);
-        }
-    }
-
     @Test
     void oneTraceFromTheHttpClientToTheLastGrpcServer() throws Exception {
         OpenTelemetrySdk otel = TracingSetup.builder("bulwark-e2e").zipkin(ZIPKIN.spansEndpoint()).build();
@@ -86,7 +61,7 @@ class ZipkinTraceTest {
             ManagedChannel toB = Grpc.newChannelBuilder("127.0.0.1:" + b.port(), InsecureChannelCredentials.create()).build();
             open.add(toB::shutdownNow);
             BulwarkServer a = BulwarkServer.builder().bind("127.0.0.1", 0)
-                    .service(new Forwarding(ClientInterceptors.intercept(toB, grpc.clientInterceptor())))
+                    .service(new ForwardingEchoService(ClientInterceptors.intercept(toB, grpc.clientInterceptor())))
                     .interceptor(grpc.serverInterceptor()).drain(Duration.ZERO, Duration.ofSeconds(1)).build().start();
             open.add(a);
             ManagedChannel toA = Grpc.newChannelBuilder("127.0.0.1:" + a.port(), InsecureChannelCredentials.create()).build();
