@@ -206,14 +206,17 @@ final class BulwarkSchema {
 
     private static Section configCenter() {
         return new Section("where live policies come from: {root}/{env}/{service}/breakers/{name}.json")
-                .leaf("type", choice("none", "directory", "etcd", "zookeeper", "consul"), "none", "the config center")
-                .leaf("endpoints", list(), null, "etcd's addresses (http://host:2379), ZooKeeper's (host:2181) or Consul's (http://host:8500)")
+                .leaf("type", choice("none", "directory", "etcd", "zookeeper", "consul", "nacos"), "none", "the config center")
+                .leaf("endpoints", list(), null,
+                        "etcd's addresses (http://host:2379), ZooKeeper's (host:2181), Consul's (http://host:8500) or Nacos's (host:8848)")
                 .leaf("directory", text(), null, "the local directory standing for the root")
                 .leaf("root", text(), "/config", "the key prefix")
                 .leaf("env", text(), null, "the environment: dev, staging, production")
                 .leaf("service", text(), null, "this application's service name")
                 .leaf("username", text(), null, "the config center's user")
                 .secret("password", "the config center user's password")
-                .secret("token", "Consul's ACL token");
+                .secret("token", "Consul's ACL token")
+                .leaf("namespace", text(), null, "the Nacos namespace id (\"public\" when unset)")
+                .leaf("group", text(), "BULWARK", "the Nacos group holding the policy documents");
     }
 }

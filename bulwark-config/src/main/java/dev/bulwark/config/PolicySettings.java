@@ -183,7 +183,30 @@ final class PolicySettings {
                             "a value when config-center.type is " + center));
                 }
             }
+            if (center.equals("nacos")) {
+                nacosNames(c, problems);
+            }
         }
+    }
+
+    /** Nacos spells keys as data ids and groups: letters, digits, '_', '-', '.' and ':' only. */
+    private static void nacosNames(BulwarkConfig c, List<Problem> problems) {
+        String dataIdChars = "[A-Za-z0-9_.:\\-]";
+        Map<String, String> rules = new LinkedHashMap<>();
+        rules.put("env", dataIdChars + "+");
+        rules.put("service", dataIdChars + "+");
+        rules.put("root", "/?(" + dataIdChars + "+/?)*");
+        rules.put("group", dataIdChars + "{1,128}");
+        rules.put("namespace", "[A-Za-z0-9_\\-]{1,64}");
+        rules.forEach((key, rule) -> {
+            Setting setting = c.setting(List.of("config-center", key));
+            if (setting != null && !setting.text().matches(rule)) {
+                problems.add(new Problem("config-center." + key, setting.text(), setting.origin(), key.equals("namespace")
+                        ? "a Nacos namespace id: 1 to 64 letters, digits, '_' and '-'"
+                        : "letters, digits, '_', '-', '.' and ':' (Nacos names" + (key.equals("root") ? ", between slashes)" : ")")
+                                + (key.equals("group") ? ", at most 128" : "")));
+            }
+        });
     }
 
     private static void attempt(List<Problem> problems, Runnable build) {

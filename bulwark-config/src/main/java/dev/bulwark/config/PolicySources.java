@@ -17,7 +17,8 @@ import java.util.Optional;
  * }</pre>
  *
  * {@code directory} (polled every second), {@code etcd} (needs jetcd), {@code zookeeper}
- * (needs Curator), as {@code config-center.username} with its password when set, or
+ * (needs Curator), {@code nacos} (needs nacos-client; {@code config-center.namespace} and
+ * {@code group}), as {@code config-center.username} with its password when set, or
  * {@code consul} (its first endpoint, with {@code config-center.token} when set); the source
  * returned is the caller's to close, with the client it made.
  */
@@ -40,6 +41,17 @@ public final class PolicySources {
                     : EtcdPolicySource.connect(endpoints.toArray(String[]::new)));
             case "zookeeper" -> Optional.of(user.isPresent() ? ZooKeeperPolicySource.connect(String.join(",", endpoints), user.get(), password)
                     : ZooKeeperPolicySource.connect(String.join(",", endpoints)));
+            case "nacos" -> {
+                java.util.Properties nacos = new java.util.Properties();
+                nacos.setProperty("serverAddr", String.join(",", endpoints));
+                config.get(List.of("config-center", "namespace"), String.class).ifPresent(n -> nacos.setProperty("namespace", n));
+                user.ifPresent(u -> {
+                    nacos.setProperty("username", u);
+                    nacos.setProperty("password", password);
+                });
+                yield Optional.of(NacosPolicySource.connect(nacos,
+                        config.get(List.of("config-center", "group"), String.class).orElse("BULWARK")));
+            }
             case "consul" -> {
                 URI agent = URI.create(endpoints.get(0).contains("://") ? endpoints.get(0) : "http://" + endpoints.get(0));
                 Optional<String> token = config.get(List.of("config-center", "token"), String.class);

@@ -247,6 +247,29 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aNacosConfigCenterRefusesNamesNacosCannotSpell() {
+        ConfigException e = failure("""
+                config-center:
+                  type: nacos
+                  endpoints: ["127.0.0.1:8848"]
+                  env: prod uction
+                  service: orders
+                  group: "my group"
+                  namespace: "dev/1"
+                """, Map.of());
+        assertThat(e.problems()).extracting(ConfigException.Problem::path)
+                .containsExactlyInAnyOrder("config-center.env", "config-center.group", "config-center.namespace");
+        assertThat(e.getMessage()).contains("config-center.group: my group (app.yaml line 6, col 10)")
+                .contains("letters, digits, '_', '-', '.' and ':'");
+
+        BulwarkConfig good = load("""
+                config-center: {type: nacos, endpoints: ["127.0.0.1:8848"], env: production, service: orders, namespace: dev-1}
+                """, Map.of());
+        assertThat(PolicySources.directory(good, "breakers")).isEqualTo("/config/production/orders/breakers/");
+        assertThat(good.get(List.of("config-center", "group"), String.class)).contains("BULWARK");
+    }
+
+    @Test
     void theRegistryComesFromItsSectionOrTheReferenceNacosNames() {
         RegistryConfig etcd = load("registry:\n  type: etcd\n  endpoints: [\"http://10.0.0.1:2379\", \"http://10.0.0.2:2379\"]\n",
                 Map.of()).registry();
