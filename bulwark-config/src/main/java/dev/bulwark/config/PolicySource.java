@@ -2,7 +2,9 @@ package dev.bulwark.config;
 
 /**
  * A config center's key space of policy documents, watched: a directory on disk
- * ({@link DirectoryPolicySource}), etcd ({@link EtcdPolicySource}), or a source of your own.
+ * ({@link DirectoryPolicySource}), etcd ({@link EtcdPolicySource}), ZooKeeper
+ * ({@link ZooKeeperPolicySource}), Consul KV ({@link ConsulPolicySource}), Nacos config
+ * ({@link NacosPolicySource}), or a source of your own.
  * Keys are paths such as {@code /config/production/orders/breakers/http:payment-api.json}.
  */
 public interface PolicySource extends AutoCloseable {
@@ -33,7 +35,8 @@ public interface PolicySource extends AutoCloseable {
 
         /**
          * The source can be read again. Every change made meanwhile is delivered: before this
-         * call for a directory and etcd, as the cache catches up after it for ZooKeeper.
+         * call for a directory, etcd and Consul, as the cache catches up after it for ZooKeeper,
+         * and as nacos-client catches up, around it, for Nacos.
          */
         default void onResumed() {
         }

@@ -34,6 +34,14 @@ public final class PolicySources {
         List<String> endpoints = config.get(List.of("config-center", "endpoints"), List.class).orElse(List.of());
         Optional<String> user = config.get(List.of("config-center", "username"), String.class);
         String password = config.get(List.of("config-center", "password"), String.class).orElse("");
+        switch (type) {
+            case "etcd" -> requireClient(type, "io.etcd.jetcd.Client", "io.etcd:jetcd-core");
+            case "zookeeper" -> requireClient(type, "org.apache.curator.framework.recipes.cache.CuratorCache",
+                    "org.apache.curator:curator-recipes");
+            case "nacos" -> requireClient(type, "com.alibaba.nacos.api.config.ConfigService", "com.alibaba.nacos:nacos-client");
+            default -> {
+            }
+        }
         return switch (type) {
             case "directory" -> Optional.of(DirectoryPolicySource.of(
                     Path.of(config.get(List.of("config-center", "directory"), String.class).orElseThrow()), Duration.ofSeconds(1)));
@@ -59,6 +67,16 @@ public final class PolicySources {
             }
             default -> Optional.empty();
         };
+    }
+
+    /** The config center's client library is on the class path, or a clear error saying which to add. */
+    private static void requireClient(String type, String className, String artifact) {
+        try {
+            Class.forName(className, false, PolicySources.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("config-center.type " + type + " needs " + artifact
+                    + " in the application's dependencies (bulwark-config leaves it optional)", e);
+        }
     }
 
     /** {@code {root}/{env}/{service}/{kind}/} from the {@code config-center} section. */
