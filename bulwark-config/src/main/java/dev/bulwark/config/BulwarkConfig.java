@@ -5,6 +5,7 @@ import dev.bulwark.breaker.CircuitBreakerConfig;
 import dev.bulwark.breaker.CircuitBreakers;
 import dev.bulwark.bulkhead.Bulkhead;
 import dev.bulwark.discovery.RegistryConfig;
+import dev.bulwark.fallback.StaleCache;
 import dev.bulwark.internal.Check;
 import dev.bulwark.config.Spec.Leaf;
 import dev.bulwark.config.Spec.Named;
@@ -284,6 +285,15 @@ public final class BulwarkConfig {
         return chosen == null ? Optional.empty() : Optional.of((Duration) chosen.value());
     }
 
+    /**
+     * A stale cache named {@code name} from its settings over {@code default}'s
+     * ({@code max-staleness} must be set for one of them), ready to be built, or given a
+     * predicate or ticker first.
+     */
+    public <K, V> StaleCache.Builder<K, V> staleCache(String name) {
+        return PolicySettings.staleCache(this, Check.name("name", name));
+    }
+
     /** The service registry: the {@code registry} section, or the reference framework's {@code nacos} section. */
     public RegistryConfig registry() {
         return PolicySettings.registry(this);
@@ -318,11 +328,14 @@ public final class BulwarkConfig {
 
     /** The origin of a named entry's value, for error messages. */
     Origin namedOrigin(String section, String name, String key) {
-        Setting own = values.get(List.of(section, name, key));
-        if (own == null) {
-            own = values.get(List.of(section, Named.DEFAULT, key));
-        }
+        Setting own = namedSetting(section, name, key);
         return own == null ? Origin.DEFAULT : own.origin();
+    }
+
+    /** The setting a named entry's value comes from (its own, else {@code default}'s); null when neither is written. */
+    Setting namedSetting(String section, String name, String key) {
+        Setting own = values.get(List.of(section, name, key));
+        return own != null ? own : values.get(List.of(section, Named.DEFAULT, key));
     }
 
     Set<String> namesUnder(List<String> section) {

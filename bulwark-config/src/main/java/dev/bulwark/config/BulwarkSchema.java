@@ -16,7 +16,8 @@ import java.time.Duration;
 
 /**
  * Every key Bulwark knows. Bulwark's own sections ({@code breakers}, {@code retries},
- * {@code limiters}, {@code bulkheads}, {@code timeouts}, {@code registry}, {@code http},
+ * {@code limiters}, {@code bulkheads}, {@code timeouts}, {@code stale-caches}, {@code pools},
+ * {@code registry}, {@code http},
  * {@code trace}, {@code logging}, {@code config-center}) sit beside the reference framework's
  * {@code server}, {@code client} and {@code nacos}, which load as that framework writes them.
  */
@@ -35,6 +36,8 @@ final class BulwarkSchema {
             .add("limiters", new Named(limiter(), "token-bucket rate limiters by name, and default"))
             .add("bulkheads", new Named(bulkhead(), "semaphore bulkheads by name, and default"))
             .add("timeouts", new Named(new Spec.Leaf(duration(MS, DAY), null, false, "the time limit"), "time limits by name, and default"))
+            .add("stale-caches", new Named(staleCache(), "stale caches (last good answers served on failure) by name, and default"))
+            .add("pools", new Named(pool(), "client pools by name: a balancer and the named policies each call runs through"))
             .add("registry", registry())
             .add("nacos", nacos())
             .add("server", server())
@@ -96,6 +99,28 @@ final class BulwarkSchema {
         return new Section("a semaphore bulkhead")
                 .leaf("max-concurrent", integer(1, MILLION), null, "calls admitted at once")
                 .leaf("max-wait", duration(Duration.ZERO, HOUR), Duration.ZERO, "how long a call may wait for a permit");
+    }
+
+    private static Section staleCache() {
+        return new Section("a stale cache")
+                .leaf("max-staleness", duration(MS, Duration.ofDays(365)), null, "an answer older than this is never served")
+                .leaf("fresh-for", duration(Duration.ZERO, Duration.ofDays(365)), Duration.ZERO,
+                        "an answer younger than this is served without calling")
+                .leaf("max-entries", integer(1, 100 * MILLION), 10_000, "keys remembered at most, least recently used first out");
+    }
+
+    private static Section pool() {
+        return new Section("a client pool")
+                .leaf("balancer", choice(BALANCERS), "round_robin", "the balancer")
+                .leaf("breaker", text(), null, "the pool's own breaker: a name of the breakers section (live)")
+                .leaf("endpoint-breaker", text(), null, "each endpoint's breaker takes this breaker's config (default: 5 failures, 30 s)")
+                .leaf("retry", text(), null, "a name of the retries section (live)")
+                .leaf("limiter", text(), null, "a name of the limiters section (live), waiting up to its max-wait")
+                .leaf("bulkhead", text(), null, "a name of the bulkheads section (live)")
+                .leaf("timeout", text(), null, "a name of the timeouts section")
+                .leaf("panic-mode", bool(), false, "when every endpoint's breaker is open, try them anyway")
+                .leaf("close-removed-clients", bool(), false, "close a client once its endpoint is removed and idle")
+                .leaf("latency-decay", duration(MS, HOUR), Duration.ofSeconds(10), "how fast latency statistics forget");
     }
 
     private static Section registry() {

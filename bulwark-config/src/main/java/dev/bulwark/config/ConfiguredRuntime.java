@@ -5,6 +5,8 @@ import dev.bulwark.breaker.CircuitBreakerConfig;
 import dev.bulwark.bulkhead.Bulkhead;
 import dev.bulwark.bulkhead.BulkheadConfig;
 import dev.bulwark.bulkhead.Bulkheads;
+import dev.bulwark.balance.Strategy;
+import dev.bulwark.call.ClientPool;
 import dev.bulwark.discovery.Registries;
 import dev.bulwark.discovery.ServiceDiscovery;
 import dev.bulwark.discovery.ServiceRegistry;
@@ -14,6 +16,7 @@ import dev.bulwark.ratelimit.TokenBucketConfig;
 import dev.bulwark.registry.PolicyRegistry;
 import dev.bulwark.retry.Retry;
 import dev.bulwark.retry.RetryConfig;
+import dev.bulwark.timeout.Timeout;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,7 +24,8 @@ import java.util.Optional;
 /**
  * The live objects of a configuration, built in one call: the service registry and discovery,
  * the named breakers, retries, token buckets and bulkheads, and, when the configuration names a
- * config center, each of those following its documents there. The transports take their parts
+ * config center, each of those following its documents there; client pools of the {@code pools}
+ * section are built on them. The transports take their parts
  * from here:
  *
  * <pre>{@code
@@ -97,6 +101,37 @@ public final class ConfiguredRuntime implements AutoCloseable {
 
     public PolicyRegistry<Bulkhead, BulkheadConfig> bulkheads() {
         return bulkheads;
+    }
+
+    /**
+     * A client pool named {@code name} as its {@code pools} entry describes it: its balancer, its
+     * endpoints' breaker config, and the live breaker, retry, limiter and bulkhead of the names it
+     * refers to (so a change at the config center reaches the pool's calls), and its timeout. Add
+     * endpoints (or bind it to discovery) and stages of your own, then build it.
+     *
+     * <pre>{@code
+     * ClientPool<URI> inventory = runtime.<URI>pool("inventory").build();
+     * }</pre>
+     */
+    public <C> ClientPool.Builder<C> pool(String name) {
+        Check.name("name", name);
+        ClientPool.Builder<C> b = ClientPool.<C>builder(name)
+                .balancer(Strategy.of(setting(name, "balancer").orElse("round_robin")).create())
+                .panicMode(config.named("pools", name, "panic-mode", Boolean.class).orElse(false))
+                .closeRemovedClients(config.named("pools", name, "close-removed-clients", Boolean.class).orElse(false))
+                .latencyDecay(config.named("pools", name, "latency-decay", java.time.Duration.class).orElse(java.time.Duration.ofSeconds(10)));
+        setting(name, "endpoint-breaker").ifPresent(ref -> b.breaker(config.breakerConfig(ref)));
+        setting(name, "breaker").ifPresent(ref -> b.circuitBreaker(breakers().get(ref)));
+        setting(name, "retry").ifPresent(ref -> b.retry(retries().get(ref)));
+        setting(name, "limiter").ifPresent(ref -> b.rateLimiter(limiters().map(live -> live.get(ref)).orElseGet(() -> config.limiter(ref)),
+                config.limiterMaxWait(ref)));
+        setting(name, "bulkhead").ifPresent(ref -> b.bulkhead(bulkheads.get(ref)));
+        setting(name, "timeout").ifPresent(ref -> b.timeout(Timeout.of(ref, config.timeout(ref).orElseThrow())));
+        return b;
+    }
+
+    private Optional<String> setting(String pool, String key) {
+        return config.named("pools", pool, key, String.class);
     }
 
     /** What each kind of policy runs from the config center, one per kind; empty without a center. */

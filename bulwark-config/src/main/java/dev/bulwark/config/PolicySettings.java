@@ -7,6 +7,8 @@ import dev.bulwark.bulkhead.BulkheadConfig;
 import dev.bulwark.config.ConfigException.Problem;
 import dev.bulwark.config.Spec.Named;
 import dev.bulwark.discovery.RegistryConfig;
+import dev.bulwark.fallback.StaleCache;
+import dev.bulwark.internal.Check;
 import dev.bulwark.ratelimit.TokenBucket;
 import dev.bulwark.ratelimit.TokenBucketConfig;
 import dev.bulwark.retry.Backoff;
@@ -122,6 +124,41 @@ final class PolicySettings {
         });
     }
 
+    static <K, V> StaleCache.Builder<K, V> staleCache(BulwarkConfig c, String name) {
+        return building("stale-caches", name, c, () -> {
+            Duration maxStaleness = c.named("stale-caches", name, "max-staleness", Duration.class).orElseThrow(() ->
+                    new InvalidConfigException("maxStaleness", "(unset)", "a duration set for this name or for default"));
+            StaleCache.Builder<K, V> b = StaleCache.<K, V>builder(name).maxStaleness(maxStaleness)
+                    .freshFor(c.named("stale-caches", name, "fresh-for", Duration.class).orElse(Duration.ZERO))
+                    .maxEntries(c.named("stale-caches", name, "max-entries", Integer.class).orElse(10_000));
+            b.build(); // refuses what can never work (fresh for longer than it may be served)
+            return b;
+        });
+    }
+
+    /** The pool's references name policies that can be built: a limiter with a rate, a bulkhead with a size, a set timeout. */
+    static void checkPool(BulwarkConfig c, String pool, List<Problem> problems) {
+        c.named("pools", pool, "limiter", String.class).ifPresent(ref -> refersTo(c, pool, "limiter", ref, problems,
+                () -> limiterConfig(c, ref), "a limiter with a rate (limiters." + ref + ".permits-per-second or limiters.default's)"));
+        c.named("pools", pool, "bulkhead", String.class).ifPresent(ref -> refersTo(c, pool, "bulkhead", ref, problems,
+                () -> bulkhead(c, ref), "a bulkhead with a size (bulkheads." + ref + ".max-concurrent or bulkheads.default's)"));
+        c.named("pools", pool, "timeout", String.class).ifPresent(ref -> refersTo(c, pool, "timeout", ref, problems,
+                () -> c.timeout(ref).orElseThrow(), "a time limit set as timeouts." + ref + " or timeouts.default"));
+        for (String key : List.of("breaker", "endpoint-breaker", "retry")) {
+            c.named("pools", pool, key, String.class).ifPresent(ref -> refersTo(c, pool, key, ref, problems,
+                    () -> Check.name("name", ref), "a policy name: not blank, without control characters"));
+        }
+    }
+
+    private static void refersTo(BulwarkConfig c, String pool, String key, String ref, List<Problem> problems, Runnable build,
+            String allowed) {
+        try {
+            build.run();
+        } catch (RuntimeException e) { // ConfigException, InvalidConfigException, NoSuchElementException
+            problems.add(new Problem("pools." + pool + "." + key, ref, c.namedOrigin("pools", pool, key), allowed));
+        }
+    }
+
     static RegistryConfig registry(BulwarkConfig c) {
         Map<String, String> flat = new LinkedHashMap<>();
         String section = "registry";
@@ -167,6 +204,9 @@ final class PolicySettings {
                 .forEach(n -> attempt(problems, () -> limiter(c, n)));
         c.names("bulkheads").stream().filter(n -> !n.equals(Named.DEFAULT) || c.names("bulkheads").size() == 1)
                 .forEach(n -> attempt(problems, () -> bulkhead(c, n)));
+        c.names("stale-caches").stream().filter(n -> !n.equals(Named.DEFAULT) || c.names("stale-caches").size() == 1)
+                .forEach(n -> attempt(problems, () -> staleCache(c, n)));
+        c.names("pools").forEach(n -> checkPool(c, n, problems));
         attempt(problems, () -> registry(c));
         Setting jaeger = c.setting(List.of("trace", "jaeger-endpoint"));
         if (jaeger != null) {
@@ -223,7 +263,10 @@ final class PolicySettings {
             return build.get();
         } catch (InvalidConfigException e) {
             String key = Keys.canonical(e.field());
-            throw new ConfigException(List.of(new Problem(section + "." + name + "." + key, e.value(),
+            Setting written = c.namedSetting(section, name, key);
+            // The value as the user wrote it (10m, not PT10M) when it is the one refused.
+            String shown = written != null && String.valueOf(written.value()).equals(e.value()) ? written.text() : e.value();
+            throw new ConfigException(List.of(new Problem(section + "." + name + "." + key, shown,
                     c.namedOrigin(section, name, key), e.allowed())));
         }
     }

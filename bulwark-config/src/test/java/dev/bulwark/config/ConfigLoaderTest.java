@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import dev.bulwark.fallback.StaleCache;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -244,6 +245,41 @@ class ConfigLoaderTest {
                 "breakers.both-windows.time-window", "breakers.too-few.minimum-calls", "limiters.no-rate.permits-per-second",
                 "trace.jaeger-endpoint", "config-center.env", "config-center.service", "config-center.endpoints");
         assertThat(e.getMessage()).contains("breakers.too-few.minimum-calls: 20 (app.yaml line 3, col 64)");
+    }
+
+    @Test
+    void staleCachesAndPoolsAreCheckedAtLoadAndTheirReferencesMustResolve() {
+        ConfigException e = failure("""
+                stale-caches:
+                  prices: {fresh-for: 10m, max-staleness: 1m}
+                  unset: {max-entries: 5}
+                pools:
+                  inventory: {limiter: nowhere, bulkhead: nowhere, timeout: nowhere}
+                """, Map.of());
+        assertThat(e.problems()).extracting(ConfigException.Problem::path).containsExactlyInAnyOrder(
+                "stale-caches.prices.fresh-for", "stale-caches.unset.max-staleness",
+                "pools.inventory.limiter", "pools.inventory.bulkhead", "pools.inventory.timeout");
+        assertThat(failure("pools:\n  inventory: {balancer: fastest}\n", Map.of()).getMessage())
+                .contains("pools.inventory.balancer: fastest").contains("round_robin");
+        assertThat(e.getMessage()).contains("pools.inventory.limiter: nowhere (app.yaml line 5, col 24)")
+                .contains("stale-caches.prices.fresh-for: 10m (app.yaml line 2, col 23)")
+                .contains("a limiter with a rate (limiters.nowhere.permits-per-second or limiters.default's)");
+
+        BulwarkConfig good = load("""
+                stale-caches:
+                  default: {max-staleness: 10m}
+                  prices: {fresh-for: 30s, max-entries: 500}
+                limiters:
+                  inventory: {permits-per-second: 50}
+                timeouts:
+                  default: 2s
+                pools:
+                  inventory: {limiter: inventory, timeout: anything, balancer: peak_ewma}
+                """, Map.of());
+        StaleCache<String, String> prices = good.<String, String>staleCache("prices").build();
+        prices.remember("sku-1", "9.99");
+        assertThat(prices.serveStale("sku-1", new IllegalStateException("down"))).isEqualTo("9.99");
+        assertThat(good.origin("pools.inventory.balancer").toString()).contains("app.yaml");
     }
 
     @Test

@@ -1,9 +1,12 @@
 package dev.bulwark.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.bulwark.breaker.CircuitBreaker;
+import dev.bulwark.breaker.State;
+import dev.bulwark.call.ClientPool;
 import dev.bulwark.bulkhead.Bulkhead;
 import dev.bulwark.http.ServiceClient;
 import dev.bulwark.http.test.TestHttpServer;
@@ -59,6 +62,67 @@ class ConfiguredRuntimeTest {
                 assertThat(search.maxAttempts()).isEqualTo(4);
                 assertThat(reports.config().maxConcurrent()).isEqualTo(8);
             });
+        }
+    }
+
+    @Test
+    void aPoolOfThePoolsSectionRunsTheLivePoliciesItNames() throws Exception {
+        BulwarkConfig config = BulwarkConfig.loader().yaml("""
+                breakers:
+                  inventory: {consecutive-failures: 3}
+                  per-endpoint: {consecutive-failures: 2}
+                retries:
+                  inventory: {max-attempts: 3, backoff: none}
+                bulkheads:
+                  inventory: {max-concurrent: 2}
+                timeouts:
+                  inventory: 2s
+                pools:
+                  inventory:
+                    balancer: round_robin
+                    breaker: inventory
+                    endpoint-breaker: per-endpoint
+                    retry: inventory
+                    bulkhead: inventory
+                    timeout: inventory
+                config-center:
+                  type: directory
+                  env: test
+                  service: orders
+                """, "app.yaml").environment(Map.of("BULWARK_CONFIG_CENTER_DIRECTORY", center.toString())).load();
+        try (ConfiguredRuntime runtime = ConfiguredRuntime.start(config);
+                ClientPool<String> pool = runtime.<String>pool("inventory").build()) {
+            pool.add("broken", "broken");
+            pool.add("fine", "fine");
+            java.util.List<String> tried = new java.util.concurrent.CopyOnWriteArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                String answer = pool.call((client, endpoint, ctx) -> {
+                    tried.add(client);
+                    if (client.equals("broken")) {
+                        throw new IllegalStateException("down");
+                    }
+                    return client;
+                });
+                assertThat(answer).as("the retry fails over").isEqualTo("fine");
+            }
+            assertThat(tried).filteredOn("broken"::equals).as("the endpoint breaker opens after 2 failures").hasSize(2);
+
+            Path breakers = center.resolve("config/test/orders/breakers");
+            Files.createDirectories(breakers);
+            Files.writeString(breakers.resolve("inventory.json"), "{\"failureThreshold\": 1}");
+            CircuitBreaker poolBreaker = runtime.breakers().get("inventory");
+            await().atMost(Duration.ofSeconds(15)).until(() -> poolBreaker.config().consecutiveFailures() == 1);
+            assertThatThrownBy(() -> pool.call((client, endpoint, ctx) -> {
+                throw new Permanent("refused");
+            })).hasMessageContaining("refused");
+            assertThat(poolBreaker.state()).as("the pool's breaker is the live one the center changed").isEqualTo(State.OPEN);
+        }
+    }
+
+    /** A failure no retry repeats. */
+    private static final class Permanent extends RuntimeException implements dev.bulwark.Permanent {
+        Permanent(String message) {
+            super(message);
         }
     }
 }
