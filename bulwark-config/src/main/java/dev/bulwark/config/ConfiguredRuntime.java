@@ -110,6 +110,7 @@ public final class ConfiguredRuntime implements AutoCloseable {
      * endpoints (or bind it to discovery) and stages of your own, then build it.
      *
      * <pre>{@code
+     * ConfiguredRuntime runtime = ConfiguredRuntime.start(config);
      * ClientPool<URI> inventory = runtime.<URI>pool("inventory").build();
      * }</pre>
      */
