@@ -137,9 +137,8 @@ class NacosLivePoliciesTest {
         await().atMost(WAIT).until(() -> other.config().consecutiveFailures() == 9);
     }
 
-    @Test
-    void changesMadeWhileNacosWasAwayArriveAndNoneIsLost() throws Exception {
-        assumeTrue(fake != null, "a real Nacos is not ours to stop (see the restart test)");
+    /** What a watch of the test's prefix hears of the connection: "unavailable", "resumed". */
+    private List<String> connectionEvents() {
         List<String> heard = new CopyOnWriteArrayList<>();
         source.watch("/config/" + env + "/orders/breakers/", new PolicySource.Listener() {
             @Override
@@ -160,10 +159,34 @@ class NacosLivePoliciesTest {
                 heard.add("resumed");
             }
         });
+        return heard;
+    }
+
+    /** Breakers a and b written, and followed. */
+    private LivePolicies followingAAndB() throws Exception {
         put("a", "{\"consecutive-failures\": 11}");
         put("b", "{\"consecutive-failures\": 12}");
         LivePolicies policies = follow();
         await().atMost(WAIT).until(() -> policies.statuses().size() == 2);
+        return policies;
+    }
+
+    /** The changes made around an outage (a changed, b deleted, c added) are in force, after one outage and one return. */
+    private void changesArrived(LivePolicies policies, List<String> heard, Duration within) {
+        await().atMost(within).untilAsserted(() -> {
+            assertThat(breakers.get("a").config().consecutiveFailures()).isEqualTo(21);
+            assertThat(breakers.get("b").config().consecutiveFailures()).isEqualTo(CircuitBreakerConfig.defaults().consecutiveFailures());
+            assertThat(breakers.get("c").config().consecutiveFailures()).isEqualTo(23);
+            assertThat(heard).containsExactly("unavailable", "resumed");
+        });
+        assertThat(policies.statuses()).containsOnlyKeys("a", "c");
+    }
+
+    @Test
+    void changesMadeWhileNacosWasAwayArriveAndNoneIsLost() throws Exception {
+        assumeTrue(fake != null, "a real Nacos is not ours to stop (see the restart test)");
+        List<String> heard = connectionEvents();
+        LivePolicies policies = followingAAndB();
 
         fake.disconnect();
         await().atMost(WAIT).until(() -> heard.contains("unavailable"));
@@ -173,13 +196,7 @@ class NacosLivePoliciesTest {
         assertThat(breakers.get("a").config().consecutiveFailures()).as("nothing arrives while away").isEqualTo(11);
         fake.reconnect();
 
-        await().atMost(WAIT).untilAsserted(() -> {
-            assertThat(breakers.get("a").config().consecutiveFailures()).isEqualTo(21);
-            assertThat(breakers.get("b").config().consecutiveFailures()).isEqualTo(CircuitBreakerConfig.defaults().consecutiveFailures());
-            assertThat(breakers.get("c").config().consecutiveFailures()).isEqualTo(23);
-            assertThat(heard).containsExactly("unavailable", "resumed");
-        });
-        assertThat(policies.statuses()).containsOnlyKeys("a", "c");
+        changesArrived(policies, heard, WAIT);
     }
 
     /**
@@ -192,30 +209,8 @@ class NacosLivePoliciesTest {
     void changesAcrossARealNacosRestartArrive() throws Exception {
         String restart = System.getenv("NACOS_RESTART_COMMAND");
         assumeTrue(fake == null && restart != null && !restart.isBlank(), "set NACOS_ADDR and NACOS_RESTART_COMMAND to run");
-        List<String> heard = new CopyOnWriteArrayList<>();
-        source.watch("/config/" + env + "/orders/breakers/", new PolicySource.Listener() {
-            @Override
-            public void onPut(String key, byte[] value, long revision) {
-            }
-
-            @Override
-            public void onDelete(String key, long revision) {
-            }
-
-            @Override
-            public void onUnavailable(Throwable cause) {
-                heard.add("unavailable");
-            }
-
-            @Override
-            public void onResumed() {
-                heard.add("resumed");
-            }
-        });
-        put("a", "{\"consecutive-failures\": 11}");
-        put("b", "{\"consecutive-failures\": 12}");
-        LivePolicies policies = follow();
-        await().atMost(WAIT).until(() -> policies.statuses().size() == 2);
+        List<String> heard = connectionEvents();
+        LivePolicies policies = followingAAndB();
 
         Process restarting = new ProcessBuilder("sh", "-c", restart).inheritIO().start();
         await().atMost(Duration.ofSeconds(60)).until(() -> heard.contains("unavailable"));
@@ -227,13 +222,7 @@ class NacosLivePoliciesTest {
         delete("b");
         put("c", "{\"consecutive-failures\": 23}");
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            assertThat(breakers.get("a").config().consecutiveFailures()).isEqualTo(21);
-            assertThat(breakers.get("b").config().consecutiveFailures()).isEqualTo(CircuitBreakerConfig.defaults().consecutiveFailures());
-            assertThat(breakers.get("c").config().consecutiveFailures()).isEqualTo(23);
-            assertThat(heard).containsExactly("unavailable", "resumed");
-        });
-        assertThat(policies.statuses()).containsOnlyKeys("a", "c");
+        changesArrived(policies, heard, Duration.ofSeconds(60));
     }
 
     @Test

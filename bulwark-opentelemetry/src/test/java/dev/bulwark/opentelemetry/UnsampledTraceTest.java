@@ -2,15 +2,6 @@ package dev.bulwark.opentelemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.sun.net.httpserver.HttpServer;
-import dev.bulwark.grpc.server.BulwarkServer;
-import dev.bulwark.grpc.test.EchoGrpc;
-import dev.bulwark.grpc.test.EchoRequest;
-import dev.bulwark.grpc.test.TestEchoService;
-import io.grpc.ClientInterceptors;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
@@ -21,15 +12,10 @@ import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -61,35 +47,9 @@ class UnsampledTraceTest {
                 return next.startCall(call, headers);
             }
         };
-        List<AutoCloseable> open = new ArrayList<>();
-        try {
-            BulwarkServer b = BulwarkServer.builder().bind("127.0.0.1", 0).service(new TestEchoService("b"))
-                    .interceptor(capture).interceptor(grpc.serverInterceptor()).drain(Duration.ZERO, Duration.ofSeconds(1))
-                    .build().start();
-            open.add(b);
-            ManagedChannel toB = Grpc.newChannelBuilder("127.0.0.1:" + b.port(), InsecureChannelCredentials.create()).build();
-            open.add(toB::shutdownNow);
-            BulwarkServer a = BulwarkServer.builder().bind("127.0.0.1", 0)
-                    .service(new ForwardingEchoService(ClientInterceptors.intercept(toB, grpc.clientInterceptor())))
-                    .interceptor(grpc.serverInterceptor()).drain(Duration.ZERO, Duration.ofSeconds(1)).build().start();
-            open.add(a);
-            ManagedChannel toA = Grpc.newChannelBuilder("127.0.0.1:" + a.port(), InsecureChannelCredentials.create()).build();
-            open.add(toA::shutdownNow);
-            EchoGrpc.EchoBlockingStub aStub = EchoGrpc.newBlockingStub(ClientInterceptors.intercept(toA, grpc.clientInterceptor()));
-
-            HttpServer web = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            web.createContext("/", exchange -> {
-                byte[] body = aStub.withDeadlineAfter(5, TimeUnit.SECONDS)
-                        .unary(EchoRequest.newBuilder().setMessage("hello").build()).getMessage().getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(200, body.length);
-                exchange.getResponseBody().write(body);
-                exchange.close();
-            }).getFilters().add(HttpTracing.create(otel).serverFilter());
-            web.start();
-            open.add(() -> web.stop(0));
-
+        try (TracedHops hops = new TracedHops(grpc, HttpTracing.create(otel), capture)) {
             HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + web.getAddress().getPort() + "/hello"))
+                    URI.create("http://127.0.0.1:" + hops.webPort() + "/hello"))
                     .header("traceparent", "00-" + TRACE + "-" + CALLER_SPAN + "-00").build(), HttpResponse.BodyHandlers.ofString());
 
             assertThat(answer.body()).isEqualTo("via a: hello");
@@ -97,9 +57,6 @@ class UnsampledTraceTest {
             otel.getSdkTracerProvider().forceFlush().join(5, TimeUnit.SECONDS);
             assertThat(exported.getFinishedSpanItems()).as("spans recorded").isEmpty();
         } finally {
-            for (int i = open.size() - 1; i >= 0; i--) {
-                open.get(i).close();
-            }
             otel.close();
         }
     }

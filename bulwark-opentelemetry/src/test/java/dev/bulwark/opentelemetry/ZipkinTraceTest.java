@@ -5,29 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import dev.bulwark.balance.Strategy;
 import dev.bulwark.discovery.InMemoryRegistry;
 import dev.bulwark.discovery.ServiceDiscovery;
 import dev.bulwark.discovery.ServiceInstance;
-import dev.bulwark.grpc.server.BulwarkServer;
-import dev.bulwark.grpc.test.EchoGrpc;
-import dev.bulwark.grpc.test.EchoRequest;
-import dev.bulwark.grpc.test.TestEchoService;
 import dev.bulwark.http.ServiceClient;
 import dev.bulwark.http.test.FaultServer;
 import dev.bulwark.retry.Backoff;
 import dev.bulwark.retry.Retry;
-import io.grpc.Channel;
-import io.grpc.ClientInterceptors;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -55,34 +43,12 @@ class ZipkinTraceTest {
         HttpTracing http = HttpTracing.create(otel);
         List<AutoCloseable> open = new ArrayList<>();
         try {
-            BulwarkServer b = BulwarkServer.builder().bind("127.0.0.1", 0).service(new TestEchoService("b"))
-                    .interceptor(grpc.serverInterceptor()).drain(Duration.ZERO, Duration.ofSeconds(1)).build().start();
-            open.add(b);
-            ManagedChannel toB = Grpc.newChannelBuilder("127.0.0.1:" + b.port(), InsecureChannelCredentials.create()).build();
-            open.add(toB::shutdownNow);
-            BulwarkServer a = BulwarkServer.builder().bind("127.0.0.1", 0)
-                    .service(new ForwardingEchoService(ClientInterceptors.intercept(toB, grpc.clientInterceptor())))
-                    .interceptor(grpc.serverInterceptor()).drain(Duration.ZERO, Duration.ofSeconds(1)).build().start();
-            open.add(a);
-            ManagedChannel toA = Grpc.newChannelBuilder("127.0.0.1:" + a.port(), InsecureChannelCredentials.create()).build();
-            open.add(toA::shutdownNow);
-            EchoGrpc.EchoBlockingStub aStub = EchoGrpc.newBlockingStub(ClientInterceptors.intercept(toA, grpc.clientInterceptor()));
-
-            HttpServer web = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            web.createContext("/", exchange -> {
-                String answer = aStub.withDeadlineAfter(5, TimeUnit.SECONDS)
-                        .unary(EchoRequest.newBuilder().setMessage("hello").build()).getMessage();
-                byte[] body = answer.getBytes(StandardCharsets.UTF_8);
-                exchange.sendResponseHeaders(200, body.length);
-                exchange.getResponseBody().write(body);
-                exchange.close();
-            }).getFilters().add(http.serverFilter());
-            web.start();
-            open.add(() -> web.stop(0));
+            TracedHops hops = new TracedHops(grpc, http);
+            open.add(hops);
 
             InMemoryRegistry registry = InMemoryRegistry.create();
             registry.register(ServiceInstance.builder("web", "127.0.0.1", FaultServer.refusedPort()).id("a-refused").build());
-            registry.register(ServiceInstance.builder("web", "127.0.0.1", web.getAddress().getPort()).id("b-web").build());
+            registry.register(ServiceInstance.builder("web", "127.0.0.1", hops.webPort()).id("b-web").build());
             ServiceDiscovery discovery = ServiceDiscovery.builder(registry).build();
             open.add(discovery);
             ServiceClient client = http.applyTo(ServiceClient.builder(discovery).balancer(Strategy.ROUND_ROBIN)
