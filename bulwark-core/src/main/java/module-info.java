@@ -24,6 +24,8 @@ module dev.bulwark.core {
             dev.bulwark.discovery.zookeeper,
             dev.bulwark.discovery.consul,
             dev.bulwark.discovery.nacos,
+            dev.bulwark.config,
+            dev.bulwark.logging,
             dev.bulwark.grpc,
             dev.bulwark.http,
             dev.bulwark.micrometer,
@@ -31,4 +33,5 @@ module dev.bulwark.core {
             dev.bulwark.testing;
 
     uses dev.bulwark.balance.BalancerProvider;
+    uses dev.bulwark.internal.EventSink;
 }

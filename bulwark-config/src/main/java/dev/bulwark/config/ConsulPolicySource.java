@@ -32,7 +32,6 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * }</pre>
  */
 public final class ConsulPolicySource implements PolicySource {
-    private static final System.Logger LOG = System.getLogger("dev.bulwark.config");
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final URI address;
@@ -146,8 +145,7 @@ public final class ConsulPolicySource implements PolicySource {
             deliver(entries, index);
             if (down) {
                 down = false;
-                LOG.log(System.Logger.Level.INFO, "policies under " + prefix + " are followed again from Consul");
-                Daemons.tell(listener::onResumed);
+                Daemons.resumed("consul", prefix, listener);
             }
             failures = 0;
             // An index that went backwards: Consul lost its state; read afresh (index 0) rather than wait on a stale one.
@@ -174,9 +172,7 @@ public final class ConsulPolicySource implements PolicySource {
         private void failed(Throwable error) {
             if (!down) {
                 down = true;
-                LOG.log(System.Logger.Level.WARNING, "Consul is unavailable for policies under " + prefix
-                        + "; the last good policies stay in force: " + error);
-                Daemons.tell(() -> listener.onUnavailable(error));
+                Daemons.unavailable("consul", prefix, error, listener);
             }
             Daemons.retry(events, failures++, () -> query(0));
         }

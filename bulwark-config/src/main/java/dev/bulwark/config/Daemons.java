@@ -1,5 +1,6 @@
 package dev.bulwark.config;
 
+import dev.bulwark.internal.Events;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +58,22 @@ final class Daemons {
         } catch (java.util.concurrent.RejectedExecutionException closed) {
             // the source is closed
         }
+    }
+
+    /**
+     * Tells {@code listener} that {@code center} cannot be read for {@code prefix}, logging the
+     * event {@code config center unavailable} (the last good policies stay in force).
+     */
+    static void unavailable(String center, String prefix, Throwable error, PolicySource.Listener listener) {
+        Events.warn(Events.POLICY, "config center unavailable", "center", center, "prefix", prefix, "error", String.valueOf(error),
+                "now", "the last good policies stay in force");
+        tell(() -> listener.onUnavailable(error));
+    }
+
+    /** Tells {@code listener} that {@code center} can be read again, logging the event {@code config center resumed}. */
+    static void resumed(String center, String prefix, PolicySource.Listener listener) {
+        Events.info(Events.POLICY, "config center resumed", "center", center, "prefix", prefix);
+        tell(listener::onResumed);
     }
 
     /** Calls a listener; one that throws is logged, and the source goes on. */

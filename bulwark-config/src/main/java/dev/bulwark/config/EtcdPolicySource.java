@@ -31,7 +31,6 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class EtcdPolicySource implements PolicySource {
-    private static final System.Logger LOG = System.getLogger("dev.bulwark.config");
     private static final Duration READ_TIMEOUT = Duration.ofSeconds(5);
 
     private final Client client;
@@ -133,8 +132,7 @@ public final class EtcdPolicySource implements PolicySource {
                         }
                         if (down) {
                             down = false;
-                            LOG.log(System.Logger.Level.INFO, "policies under " + prefix + " are followed again from etcd");
-                            Daemons.tell(listener::onResumed);
+                            Daemons.resumed("etcd", prefix, listener);
                         }
                         failures = 0;
                         follow(revision + 1);
@@ -190,9 +188,7 @@ public final class EtcdPolicySource implements PolicySource {
             }
             if (!down) {
                 down = true;
-                LOG.log(System.Logger.Level.WARNING, "etcd is unavailable for policies under " + prefix
-                        + "; the last good policies stay in force: " + error);
-                Daemons.tell(() -> listener.onUnavailable(error));
+                Daemons.unavailable("etcd", prefix, error, listener);
             }
             Daemons.retry(events, failures++, this::read);
         }

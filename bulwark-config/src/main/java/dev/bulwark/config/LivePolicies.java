@@ -5,6 +5,7 @@ import dev.bulwark.breaker.CircuitBreakerConfig;
 import dev.bulwark.bulkhead.Bulkhead;
 import dev.bulwark.bulkhead.BulkheadConfig;
 import dev.bulwark.internal.Check;
+import dev.bulwark.internal.Events;
 import dev.bulwark.ratelimit.TokenBucket;
 import dev.bulwark.ratelimit.TokenBucketConfig;
 import dev.bulwark.registry.PolicyRegistry;
@@ -36,6 +37,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>A bad one (malformed, unknown key, out of range, an impossible combination) changes
  *       nothing: the last good policy stays, the refusal is counted ({@link #refusals()}), logged
  *       with its reason, and kept in the name's {@link #status}.</li>
+ *   <li>Each update, refusal and deletion is logged as an event under
+ *       {@code dev.bulwark.events.policy} ({@code policy updated}, {@code policy refused},
+ *       {@code policy deleted}) with {@code kind}, {@code name}, {@code revision}, {@code key} and,
+ *       for a refusal, {@code reason}.</li>
  *   <li>{@code default.json} is the default of every name without a policy of its own (neither
  *       a document nor a config given in the application, such as a {@code breakers} entry of the
  *       configuration file); a deleted document sends its name back to the policy it ran before
@@ -46,7 +51,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * Thread-safe; changes are applied on the source's thread.
  */
 public final class LivePolicies implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("dev.bulwark.config");
     private static final String SUFFIX = ".json";
 
     private final String prefix;
@@ -78,8 +82,8 @@ public final class LivePolicies implements AutoCloseable {
                     PolicyStatus before = statuses.get(name);
                     statuses.put(name, new PolicyStatus(name, before == null ? key : before.key(),
                             before == null ? 0 : before.revision(), Optional.of(e.getMessage()), revision));
-                    LOG.log(System.Logger.Level.WARNING, "policy " + kind.section() + "/" + name + " at revision " + revision
-                            + " refused, the last good one stays: " + e.getMessage());
+                    Events.warn(Events.POLICY, "policy refused", "kind", kind.section(), "name", name, "revision", revision,
+                            "key", key, "reason", e.getMessage());
                     return;
                 }
                 if (name.equals(Spec.Named.DEFAULT)) {
@@ -89,7 +93,7 @@ public final class LivePolicies implements AutoCloseable {
                     registry.apply(name, config);
                 }
                 statuses.put(name, new PolicyStatus(name, key, revision, Optional.empty(), 0));
-                LOG.log(System.Logger.Level.INFO, "policy " + kind.section() + "/" + name + " updated to revision " + revision);
+                Events.info(Events.POLICY, "policy updated", "kind", kind.section(), "name", name, "revision", revision, "key", key);
             }
 
             @Override
@@ -109,8 +113,8 @@ public final class LivePolicies implements AutoCloseable {
                     }
                 }
                 statuses.remove(name);
-                LOG.log(System.Logger.Level.INFO, "policy " + kind.section() + "/" + name + " deleted at revision " + revision
-                        + "; the name runs its configured policy or the default again");
+                Events.info(Events.POLICY, "policy deleted", "kind", kind.section(), "name", name, "revision", revision, "key", key,
+                        "now", "the name's configured policy, or the default");
             }
         });
     }

@@ -272,16 +272,13 @@ public final class NacosPolicySource implements PolicySource {
 
         private void resumed() {
             down = false;
-            LOG.log(System.Logger.Level.INFO, "policies under " + prefix + " are followed again from Nacos");
-            Daemons.tell(listener::onResumed);
+            Daemons.resumed("nacos", prefix, listener);
         }
 
         private void unavailable(Throwable error) {
             if (!down) {
                 down = true;
-                LOG.log(System.Logger.Level.WARNING, "Nacos is unavailable for policies under " + prefix
-                        + "; the last good policies stay in force: " + error);
-                Daemons.tell(() -> listener.onUnavailable(error));
+                Daemons.unavailable("nacos", prefix, error, listener);
             }
         }
 

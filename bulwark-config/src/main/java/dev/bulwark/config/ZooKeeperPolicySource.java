@@ -24,7 +24,6 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  * }</pre>
  */
 public final class ZooKeeperPolicySource implements PolicySource {
-    private static final System.Logger LOG = System.getLogger("dev.bulwark.config");
 
     private final CuratorFramework client;
     private final boolean ownsClient;
@@ -75,11 +74,9 @@ public final class ZooKeeperPolicySource implements PolicySource {
                 .build(), events);
         ConnectionStateListener connection = (c, state) -> {
             if (state == ConnectionState.SUSPENDED || state == ConnectionState.LOST) {
-                LOG.log(System.Logger.Level.WARNING, "ZooKeeper is unavailable for policies under " + prefix
-                        + "; the last good policies stay in force (" + state + ")");
-                Daemons.tell(() -> listener.onUnavailable(new IllegalStateException("ZooKeeper connection " + state)));
+                Daemons.unavailable("zookeeper", prefix, new IllegalStateException("ZooKeeper connection " + state), listener);
             } else if (state == ConnectionState.RECONNECTED) {
-                Daemons.tell(listener::onResumed);
+                Daemons.resumed("zookeeper", prefix, listener);
             }
         };
         client.getConnectionStateListenable().addListener(connection, events);

@@ -1,6 +1,7 @@
 package dev.bulwark.discovery;
 
 import dev.bulwark.internal.Check;
+import dev.bulwark.internal.Events;
 import dev.bulwark.internal.Listeners;
 import dev.bulwark.time.Scheduler;
 import dev.bulwark.time.Ticker;
@@ -31,7 +32,6 @@ import java.util.function.Consumer;
  * and scheduler's threads.
  */
 public final class DiscoveryCache implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger("dev.bulwark.discovery");
 
     private final ServiceRegistry registry;
     private final String service;
@@ -195,7 +195,7 @@ public final class DiscoveryCache implements AutoCloseable {
         try {
             readsInFlight--;
             refreshes.increment();
-            degraded = false;
+            recovered("a read answered");
             currentAtNanos = ticker.read();
             Map<String, ServiceInstance> next = new LinkedHashMap<>();
             answer.forEach(i -> next.put(i.id(), i));
@@ -229,7 +229,7 @@ public final class DiscoveryCache implements AutoCloseable {
             if (readsInFlight > 0) {
                 duringRead.addAll(events);
             }
-            degraded = false;
+            recovered("the watch delivered");
             currentAtNanos = ticker.read();
             Map<String, ServiceInstance> next = new LinkedHashMap<>(current);
             events.forEach(event -> applyTo(next, event));
@@ -256,8 +256,8 @@ public final class DiscoveryCache implements AutoCloseable {
         emptyWipesRefused.increment();
         if (!confirmPending) {
             confirmPending = true;
-            LOG.log(System.Logger.Level.INFO, "discovery of '" + service + "': " + why + "; keeping "
-                    + current.size() + " instance(s) until a second read confirms");
+            Events.info(Events.DISCOVERY, "empty list refused", "service", service, "why", why, "keeping", current.size(),
+                    "until", "a second read confirms it");
             scheduler.schedule(() -> read(true), confirmNanos);
         }
     }
@@ -267,6 +267,7 @@ public final class DiscoveryCache implements AutoCloseable {
         if (next.equals(current)) {
             return;
         }
+        logChanges(current, next);
         current = Map.copyOf(next);
         snapshot = List.copyOf(next.values());
         for (Consumer<List<ServiceInstance>> l : listeners.all()) {
@@ -283,10 +284,37 @@ public final class DiscoveryCache implements AutoCloseable {
         if (!degraded && watchLive) {
             currentAtNanos = ticker.read(); // the live watch kept the data current until this moment
         }
+        boolean first = !degraded;
         degraded = true;
         lastError = what + ": " + error;
-        LOG.log(System.Logger.Level.WARNING, "discovery of '" + service + "': " + what + " failed; serving the last known "
-                + snapshot.size() + " instance(s)", error);
+        // The first failure of an outage is a warning; the retries that follow, until one succeeds, are detail.
+        Events.log(Events.REGISTRY, first ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, "registry unavailable", null,
+                "service", service, "operation", what, "error", String.valueOf(error), "serving", snapshot.size());
+    }
+
+    /** The data is current again; called under lock. */
+    private void recovered(String how) {
+        if (degraded) {
+            Events.info(Events.REGISTRY, "registry resumed", "service", service, "how", how, "instances", snapshot.size());
+        }
+        degraded = false;
+    }
+
+    /** Logs each instance added, removed or changed between two lists; called under lock. */
+    private void logChanges(Map<String, ServiceInstance> before, Map<String, ServiceInstance> after) {
+        for (Map.Entry<String, ServiceInstance> e : after.entrySet()) {
+            ServiceInstance was = before.get(e.getKey());
+            if (was == null || !was.equals(e.getValue())) {
+                ServiceInstance i = e.getValue();
+                Events.info(Events.DISCOVERY, was == null ? "instance added" : "instance updated", "service", service,
+                        "instance", i.id(), "address", i.host() + ":" + i.port(), "health", i.health());
+            }
+        }
+        for (String gone : before.keySet()) {
+            if (!after.containsKey(gone)) {
+                Events.info(Events.DISCOVERY, "instance removed", "service", service, "instance", gone);
+            }
+        }
     }
 
     private void scheduleResync() {
@@ -326,7 +354,12 @@ public final class DiscoveryCache implements AutoCloseable {
             watchLive = true;
             if (complete) {
                 // Every change missed was replayed: the data is current again.
-                degraded = false;
+                lock.lock();
+                try {
+                    recovered("the watch resumed with every change missed");
+                } finally {
+                    lock.unlock();
+                }
                 currentAtNanos = ticker.read();
             } else {
                 scheduler.schedule(DiscoveryCache.this::resync, 0);

@@ -27,8 +27,14 @@ import org.slf4j.LoggerFactory;
  *       since the last such line: at most one line per breaker per sampling period, so an open
  *       breaker under load does not flood the log.</li>
  * </ul>
- * Logged under {@code dev.bulwark.events.breaker}. Every other Bulwark message (registry
- * connections lost and resumed, drain steps, refused policy documents) goes through
+ * Logged under {@code dev.bulwark.events.breaker}. Bulwark's other events are logged the same
+ * way, with no call needed, once this module is on the class path ({@link Slf4jEventSink}):
+ * {@code policy updated}, {@code policy refused}, {@code policy deleted}, {@code config center
+ * unavailable} and {@code resumed} ({@code dev.bulwark.events.policy}); {@code registry
+ * unavailable} and {@code resumed} ({@code dev.bulwark.events.registry}); {@code instance added},
+ * {@code updated} and {@code removed}, {@code empty list refused} ({@code dev.bulwark.events.discovery});
+ * {@code server draining} with its {@code step}, {@code serving} and {@code not serving}
+ * ({@code dev.bulwark.events.server}). Any other Bulwark message goes through
  * {@code System.Logger}, which this module routes to SLF4J.
  *
  * <pre>{@code

@@ -12,6 +12,7 @@ import dev.bulwark.grpc.internal.ProbeRunner;
 import dev.bulwark.grpc.internal.Registrations;
 import dev.bulwark.grpc.internal.ServerMetrics;
 import dev.bulwark.internal.Check;
+import dev.bulwark.internal.Events;
 import io.grpc.BindableService;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.Server;
@@ -45,8 +46,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * A grpc-java server that registers its services in a registry, serves the standard health
@@ -79,7 +78,6 @@ import java.util.logging.Logger;
  * the grace period) → close.
  */
 public final class BulwarkServer implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(BulwarkServer.class.getName());
 
     private final Builder settings;
     private final HealthStatusManager health = new HealthStatusManager();
@@ -229,8 +227,8 @@ public final class BulwarkServer implements AutoCloseable {
             Registrations registered = registrationsView;
             if (registered != null && before != null && before != all) {
                 registered.health(entry.getKey(), all ? Health.UP : Health.DOWN);
-                LOG.log(Level.INFO, "{0} is {1}: {2}", new Object[] {entry.getKey(), all ? "serving" : "not serving",
-                        probes.failures()});
+                Events.info(Events.SERVER, all ? "serving" : "not serving", "service", entry.getKey(),
+                        "failing-probes", probes.failures());
             }
         }
     }
@@ -311,15 +309,19 @@ public final class BulwarkServer implements AutoCloseable {
         synchronized (published) {
             health.enterTerminalState(); // every service NOT_SERVING, watchers told
         }
+        drainStep("not serving");
         int deregistered = registrations == null ? 0 : registrations.deregisterAll();
+        drainStep("deregistered", "instances", deregistered, "waiting", settings.propagationDelay);
         int inFlight = 0;
         int cancelled = 0;
         if (server != null) {
             sleep(settings.propagationDelay); // callers learn of the change; calls arriving meanwhile are served
             server.shutdown();
             inFlight = metrics.activeCalls();
+            drainStep("new calls refused", "in-flight", inFlight, "grace", settings.gracePeriod);
             if (!await(settings.gracePeriod)) {
                 cancelled = metrics.activeCalls();
+                drainStep("grace period over", "cancelled", cancelled);
                 server.shutdownNow();
                 await(Duration.ofSeconds(5));
             }
@@ -333,8 +335,18 @@ public final class BulwarkServer implements AutoCloseable {
         }
         releaseThreads();
         drained = new DrainReport(Duration.ofNanos(System.nanoTime() - start), inFlight, cancelled, deregistered, tasksLeft);
-        LOG.log(Level.INFO, "drained: {0}", drained);
+        drainStep("drained", "took", drained.took(), "in-flight", inFlight, "cancelled", cancelled, "deregistered", deregistered,
+                "tasks-left", tasksLeft);
         return drained;
+    }
+
+    /** One step of the drain, logged as an event under {@code dev.bulwark.events.server}. */
+    private void drainStep(String step, Object... keyValues) {
+        Object[] all = new Object[keyValues.length + 2];
+        all[0] = "step";
+        all[1] = step;
+        System.arraycopy(keyValues, 0, all, 2, keyValues.length);
+        Events.info(Events.SERVER, "server draining", all);
     }
 
     private void releaseThreads() {
