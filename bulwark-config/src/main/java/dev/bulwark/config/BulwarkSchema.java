@@ -115,7 +115,8 @@ final class BulwarkSchema {
                 .leaf("breaker", text(), null, "the pool's own breaker: a name of the breakers section (live)")
                 .leaf("endpoint-breaker", text(), null, "each endpoint's breaker takes this breaker's config (default: 5 failures, 30 s)")
                 .leaf("retry", text(), null, "a name of the retries section (live)")
-                .leaf("limiter", text(), null, "a name of the limiters section (live), waiting up to its max-wait")
+                .leaf("limiter", text(), null,
+                        "a name of the limiters section, waiting up to its max-wait (live when limiters.default has a rate)")
                 .leaf("bulkhead", text(), null, "a name of the bulkheads section (live)")
                 .leaf("timeout", text(), null, "a name of the timeouts section")
                 .leaf("panic-mode", bool(), false, "when every endpoint's breaker is open, try them anyway")

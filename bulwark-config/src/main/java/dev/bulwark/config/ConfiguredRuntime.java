@@ -1,11 +1,12 @@
 package dev.bulwark.config;
 
+import dev.bulwark.InvalidConfigException;
+import dev.bulwark.balance.Strategy;
 import dev.bulwark.breaker.CircuitBreaker;
 import dev.bulwark.breaker.CircuitBreakerConfig;
 import dev.bulwark.bulkhead.Bulkhead;
 import dev.bulwark.bulkhead.BulkheadConfig;
 import dev.bulwark.bulkhead.Bulkheads;
-import dev.bulwark.balance.Strategy;
 import dev.bulwark.call.ClientPool;
 import dev.bulwark.discovery.Registries;
 import dev.bulwark.discovery.ServiceDiscovery;
@@ -45,6 +46,7 @@ public final class ConfiguredRuntime implements AutoCloseable {
     private final PolicyRegistry<Bulkhead, BulkheadConfig> bulkheads;
     private final PolicySource source;
     private final List<LivePolicies> live = new ArrayList<>();
+    private final java.util.Map<String, TokenBucket> ownLimiters = new java.util.concurrent.ConcurrentHashMap<>();
 
     private ConfiguredRuntime(BulwarkConfig config) {
         this.config = config;
@@ -116,6 +118,10 @@ public final class ConfiguredRuntime implements AutoCloseable {
      */
     public <C> ClientPool.Builder<C> pool(String name) {
         Check.name("name", name);
+        if (!config.names("pools").contains(name) && !config.names("pools").contains("default")) {
+            throw new InvalidConfigException("pool", name, "a pool of the pools section " + config.names("pools")
+                    + " (or any name, once pools.default is written)");
+        }
         ClientPool.Builder<C> b = ClientPool.<C>builder(name)
                 .balancer(Strategy.of(setting(name, "balancer").orElse("round_robin")).create())
                 .panicMode(config.named("pools", name, "panic-mode", Boolean.class).orElse(false))
@@ -124,11 +130,18 @@ public final class ConfiguredRuntime implements AutoCloseable {
         setting(name, "endpoint-breaker").ifPresent(ref -> b.breaker(config.breakerConfig(ref)));
         setting(name, "breaker").ifPresent(ref -> b.circuitBreaker(breakers().get(ref)));
         setting(name, "retry").ifPresent(ref -> b.retry(retries().get(ref)));
-        setting(name, "limiter").ifPresent(ref -> b.rateLimiter(limiters().map(live -> live.get(ref)).orElseGet(() -> config.limiter(ref)),
-                config.limiterMaxWait(ref)));
+        setting(name, "limiter").ifPresent(ref -> b.rateLimiter(limiter(ref), config.limiterMaxWait(ref)));
         setting(name, "bulkhead").ifPresent(ref -> b.bulkhead(bulkheads.get(ref)));
         setting(name, "timeout").ifPresent(ref -> b.timeout(Timeout.of(ref, config.timeout(ref).orElseThrow())));
         return b;
+    }
+
+    /**
+     * The token bucket of {@code name}: the live registry's when {@code limiters.default} has a
+     * rate, else one bucket per name made from its own settings, shared by every pool naming it.
+     */
+    private TokenBucket limiter(String name) {
+        return limiters().map(live -> live.get(name)).orElseGet(() -> ownLimiters.computeIfAbsent(name, config::limiter));
     }
 
     private Optional<String> setting(String pool, String key) {

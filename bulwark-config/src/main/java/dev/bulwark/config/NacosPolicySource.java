@@ -8,11 +8,13 @@ import com.alibaba.nacos.api.config.listener.ConfigFuzzyWatchChangeEvent;
 import com.alibaba.nacos.api.exception.NacosException;
 import dev.bulwark.InvalidConfigException;
 import dev.bulwark.internal.Check;
+import dev.bulwark.internal.Events;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,12 +44,17 @@ import java.util.regex.Pattern;
  *
  * The server's limits apply: by default 500 documents under one prefix and 20 prefixes watched on
  * one server (its {@code nacos.config.fuzzy.watch.max.*} settings); a source over them logs it.
+ * Nacos has no directories: a data id with more dots after the prefix
+ * ({@code config.production.orders.breakers.archive.old.json}) is the name {@code archive.old}.
+ * A server before 3.0 cannot fuzzy-watch: the source logs it once and keeps asking. On a client
+ * of your own ({@link #of}), do not watch a prefix again within a few seconds of closing its
+ * watch: nacos-client drops a fuzzy watch re-registered while its cancellation is pending.
  */
 public final class NacosPolicySource implements PolicySource {
     private static final System.Logger LOG = System.getLogger("dev.bulwark.config");
     private static final Pattern DATA_ID = Pattern.compile("[A-Za-z0-9_.:\\-]{1,256}");
     private static final Pattern GROUP = Pattern.compile("[A-Za-z0-9_.:\\-]{1,128}");
-    private static final long READ_TIMEOUT_MS = 5_000;
+    private static final long READ_TIMEOUT_MS = 3_000;
 
     private final ConfigService config;
     private final String group;
@@ -129,19 +136,24 @@ public final class NacosPolicySource implements PolicySource {
         }
     }
 
-    /** One prefix followed: its fuzzy watch, a listener per document, what was delivered. Confined to the events thread. */
+    /**
+     * One prefix followed: its fuzzy watch, a listener per document, what was delivered. Runs on
+     * the events thread; only {@link #close} may run elsewhere (when that thread was stuck in a
+     * slow call as the source closed), hence the volatile flag and the concurrent map.
+     */
     private final class PrefixWatch {
         private final String prefix;
         private final String dataIdPrefix;
         private final PolicySource.Listener listener;
-        private final Map<String, DocumentListener> followed = new HashMap<>();
+        private final Map<String, DocumentListener> followed = new ConcurrentHashMap<>();
         private final Map<String, String> delivered = new HashMap<>();
+        private final Map<String, Integer> readFailures = new HashMap<>();
         private final AbstractFuzzyWatchEventWatcher watcher;
         private ScheduledFuture<?> statusCheck;
         private boolean watching;
         private boolean down;
-        private int failures;
-        private boolean closed;
+        private int subscribeFailures;
+        private volatile boolean closed;
 
         PrefixWatch(String prefix, String dataIdPrefix, PolicySource.Listener listener) {
             this.prefix = prefix;
@@ -160,14 +172,14 @@ public final class NacosPolicySource implements PolicySource {
 
                 @Override
                 public void onPatternOverLimit() {
-                    LOG.log(System.Logger.Level.WARNING, "Nacos refuses to watch policies under " + prefix
-                            + ": the server watches as many prefixes as it allows (nacos.config.fuzzy.watch.max.pattern.count)");
+                    Events.warn(Events.POLICY, "config center refuses the watch", "center", "nacos", "prefix", prefix,
+                            "reason", "the server watches as many prefixes as it allows (nacos.config.fuzzy.watch.max.pattern.count)");
                 }
 
                 @Override
                 public void onConfigReachUpLimit() {
-                    LOG.log(System.Logger.Level.WARNING, "Nacos stopped telling of new policies under " + prefix
-                            + ": it holds as many as one watch may follow (nacos.config.fuzzy.watch.max.pattern.match.config.count)");
+                    Events.warn(Events.POLICY, "config center stopped telling of new documents", "center", "nacos", "prefix", prefix,
+                            "reason", "one watch follows at most this many (nacos.config.fuzzy.watch.max.pattern.match.config.count)");
                 }
             };
         }
@@ -178,9 +190,9 @@ public final class NacosPolicySource implements PolicySource {
         }
 
         /**
-         * Starts the fuzzy watch (retried with backoff until the server takes it) and follows every
-         * document it finds. Nacos also tells of those documents as "added" events, and keeps
-         * re-establishing the watch after a lost connection by itself.
+         * Starts the fuzzy watch, retried with backoff until the server takes it; Nacos then
+         * re-establishes it after a lost connection by itself. The documents it finds come as
+         * "added" events, and in the list its future gives, which is read without waiting.
          */
         private void subscribe() {
             if (closed) {
@@ -189,24 +201,54 @@ public final class NacosPolicySource implements PolicySource {
             Future<Set<String>> existing;
             try {
                 existing = config.fuzzyWatchWithGroupKeys(dataIdPrefix + "*", group, watcher);
-            } catch (NacosException | RuntimeException e) { // a NacosRuntimeException while not connected, or a server before 3.0
-                unavailable(e);
-                Daemons.retry(events, failures++, this::subscribe);
+            } catch (NacosException | RuntimeException e) {
+                refused(e);
+                Daemons.retry(events, subscribeFailures++, this::subscribe);
                 return;
             }
             watching = true;
-            failures = 0;
+            subscribeFailures = 0;
+            if (closed) { // closed meanwhile, elsewhere: its close may have missed this watch
+                cancelWatch();
+                return;
+            }
+            listWhenReady(existing, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READ_TIMEOUT_MS));
+            if (down && "UP".equals(config.getServerStatus())) {
+                resumed();
+            }
+        }
+
+        /** Follows the documents the watch's future lists once it is done, looking every 100 ms until the deadline. */
+        private void listWhenReady(Future<Set<String>> existing, long deadlineNanos) {
+            if (closed) {
+                return;
+            }
+            if (!existing.isDone()) {
+                if (System.nanoTime() < deadlineNanos) {
+                    events.schedule(() -> listWhenReady(existing, deadlineNanos), 100, TimeUnit.MILLISECONDS);
+                }
+                return; // past the deadline: the "added" events bring the same documents
+            }
             try {
-                for (String groupKey : existing.get(READ_TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+                for (String groupKey : existing.get()) {
                     follow(groupKey.substring(0, groupKey.indexOf('+'))); // dataId+group+namespace; a data id has no '+'
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-            } catch (Exception e) { // slow to list: the "added" events bring the same documents
-                LOG.log(System.Logger.Level.DEBUG, "Nacos did not list the policies under " + prefix + " in time: " + e);
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.DEBUG, "Nacos did not list the policies under " + prefix + ": " + e);
             }
-            if (down && "UP".equals(config.getServerStatus())) {
-                resumed();
+        }
+
+        /** The watch was refused: the connection is down, or (when it is up) the server cannot fuzzy-watch. */
+        private void refused(Exception e) {
+            if ("UP".equals(config.getServerStatus())) {
+                if (subscribeFailures == 0) {
+                    Events.warn(Events.POLICY, "config center refuses the watch", "center", "nacos", "prefix", prefix,
+                            "error", String.valueOf(e), "needs", "a Nacos server 3.0 or later (fuzzy watch)");
+                }
+            } else {
+                unavailable(new IllegalStateException("the Nacos config client's connection is down", e));
             }
         }
 
@@ -225,21 +267,35 @@ public final class NacosPolicySource implements PolicySource {
             }
         }
 
-        /** Reads a document and listens for its changes, once per data id. */
+        /** Reads a document and listens for its changes, once per data id; a failed read is retried with backoff. */
         private void follow(String dataId) {
             if (closed || followed.containsKey(dataId)) {
                 return;
             }
             DocumentListener documentListener = new DocumentListener(dataId);
             followed.put(dataId, documentListener);
+            String content;
             try {
-                contentIs(dataId, config.getConfigAndSignListener(dataId, group, READ_TIMEOUT_MS, documentListener));
+                content = config.getConfigAndSignListener(dataId, group, READ_TIMEOUT_MS, documentListener);
             } catch (NacosException | RuntimeException e) {
                 followed.remove(dataId);
                 config.removeListener(dataId, group, documentListener);
-                unavailable(e);
-                Daemons.retry(events, failures++, () -> follow(dataId));
+                int failures = readFailures.merge(dataId, 1, Integer::sum);
+                if (!"UP".equals(config.getServerStatus())) {
+                    unavailable(new IllegalStateException("the Nacos config client's connection is down", e));
+                } else if (failures == 1) {
+                    Events.warn(Events.POLICY, "policy document unreadable", "center", "nacos",
+                            "key", prefix + dataId.substring(dataIdPrefix.length()), "error", String.valueOf(e));
+                }
+                Daemons.retry(events, failures - 1, () -> follow(dataId));
+                return;
             }
+            readFailures.remove(dataId);
+            if (closed) { // closed meanwhile, elsewhere: its close may have missed this listener
+                config.removeListener(dataId, group, documentListener);
+                return;
+            }
+            contentIs(dataId, content);
         }
 
         /** The document's content is now {@code content} (null: there is none); tells the listener if that is news. */
@@ -311,11 +367,15 @@ public final class NacosPolicySource implements PolicySource {
             followed.forEach((dataId, documentListener) -> config.removeListener(dataId, group, documentListener));
             followed.clear();
             if (watching) {
-                try {
-                    config.cancelFuzzyWatch(dataIdPrefix + "*", group, watcher);
-                } catch (NacosException | RuntimeException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "cancelling the Nacos watch of " + prefix + " failed: " + e);
-                }
+                cancelWatch();
+            }
+        }
+
+        private void cancelWatch() {
+            try {
+                config.cancelFuzzyWatch(dataIdPrefix + "*", group, watcher);
+            } catch (NacosException | RuntimeException e) {
+                LOG.log(System.Logger.Level.DEBUG, "cancelling the Nacos watch of " + prefix + " failed: " + e);
             }
         }
     }

@@ -136,15 +136,17 @@ final class PolicySettings {
         });
     }
 
-    /** The pool's references name policies that can be built: a limiter with a rate, a bulkhead with a size, a set timeout. */
+    /**
+     * The pool's references name policies that can be built: a limiter with a rate and a timeout
+     * that is set. A breaker, retry or bulkhead name needs no entry: the registries make any name
+     * from its section's default, and the config center may give it a policy of its own.
+     */
     static void checkPool(BulwarkConfig c, String pool, List<Problem> problems) {
         c.named("pools", pool, "limiter", String.class).ifPresent(ref -> refersTo(c, pool, "limiter", ref, problems,
                 () -> limiterConfig(c, ref), "a limiter with a rate (limiters." + ref + ".permits-per-second or limiters.default's)"));
-        c.named("pools", pool, "bulkhead", String.class).ifPresent(ref -> refersTo(c, pool, "bulkhead", ref, problems,
-                () -> bulkhead(c, ref), "a bulkhead with a size (bulkheads." + ref + ".max-concurrent or bulkheads.default's)"));
         c.named("pools", pool, "timeout", String.class).ifPresent(ref -> refersTo(c, pool, "timeout", ref, problems,
                 () -> c.timeout(ref).orElseThrow(), "a time limit set as timeouts." + ref + " or timeouts.default"));
-        for (String key : List.of("breaker", "endpoint-breaker", "retry")) {
+        for (String key : List.of("breaker", "endpoint-breaker", "retry", "bulkhead")) {
             c.named("pools", pool, key, String.class).ifPresent(ref -> refersTo(c, pool, key, ref, problems,
                     () -> Check.name("name", ref), "a policy name: not blank, without control characters"));
         }

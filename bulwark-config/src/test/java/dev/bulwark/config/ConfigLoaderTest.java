@@ -258,7 +258,7 @@ class ConfigLoaderTest {
                 """, Map.of());
         assertThat(e.problems()).extracting(ConfigException.Problem::path).containsExactlyInAnyOrder(
                 "stale-caches.prices.fresh-for", "stale-caches.unset.max-staleness",
-                "pools.inventory.limiter", "pools.inventory.bulkhead", "pools.inventory.timeout");
+                "pools.inventory.limiter", "pools.inventory.timeout"); // any bulkhead name runs the default
         assertThat(failure("pools:\n  inventory: {balancer: fastest}\n", Map.of()).getMessage())
                 .contains("pools.inventory.balancer: fastest").contains("round_robin");
         assertThat(e.getMessage()).contains("pools.inventory.limiter: nowhere (app.yaml line 5, col 24)")

@@ -116,6 +116,8 @@ class ConfiguredRuntimeTest {
                 throw new Permanent("refused");
             })).hasMessageContaining("refused");
             assertThat(poolBreaker.state()).as("the pool's breaker is the live one the center changed").isEqualTo(State.OPEN);
+            assertThatThrownBy(() -> runtime.pool("inventroy")).isInstanceOf(dev.bulwark.InvalidConfigException.class)
+                    .hasMessageContaining("inventroy").hasMessageContaining("[inventory]");
         }
     }
 

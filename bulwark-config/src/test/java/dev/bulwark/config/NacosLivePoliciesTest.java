@@ -15,8 +15,10 @@ import dev.bulwark.registry.PolicyRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -230,9 +232,37 @@ class NacosLivePoliciesTest {
         assumeTrue(fake != null, "a real Nacos is not ours to stop");
         put("late", "{\"consecutive-failures\": 14}");
         fake.disconnect();
+        List<String> heard = connectionEvents();
         follow();
+        await().atMost(WAIT).until(() -> heard.contains("unavailable")); // the watches were refused, and are retried
+        assertThat(fake.watchCount()).isZero();
         fake.reconnect();
         await().atMost(WAIT).until(() -> breakers.get("late").config().consecutiveFailures() == 14);
+    }
+
+    @Test
+    void eachDocumentIsDeliveredOnceThoughNacosTellsOfItTwice() throws Exception {
+        put("a", "{\"consecutive-failures\": 11}");
+        put("b", "{\"consecutive-failures\": 12}");
+        Map<String, Integer> puts = new ConcurrentHashMap<>();
+        source.watch("/config/" + env + "/orders/breakers/", new PolicySource.Listener() {
+            @Override
+            public void onPut(String key, byte[] value, long revision) {
+                puts.merge(key.substring(key.lastIndexOf('/') + 1), 1, Integer::sum);
+            }
+
+            @Override
+            public void onDelete(String key, long revision) {
+                puts.merge("deleted " + key.substring(key.lastIndexOf('/') + 1), 1, Integer::sum);
+            }
+        });
+        // The watch's future lists a and b, and Nacos sends an "added" event for each as well.
+        await().atMost(WAIT).until(() -> puts.size() == 2);
+        put("a", "{\"consecutive-failures\": 21}");
+        delete("b");
+        await().atMost(WAIT).until(() -> puts.containsKey("deleted b.json") && puts.get("a.json") == 2);
+        Thread.sleep(300); // and nothing more comes
+        assertThat(puts).containsExactlyInAnyOrderEntriesOf(Map.of("a.json", 2, "b.json", 1, "deleted b.json", 1));
     }
 
     @Test

@@ -17,8 +17,7 @@ public final class Events {
     public static final String DISCOVERY = "dev.bulwark.events.discovery";
     public static final String SERVER = "dev.bulwark.events.server";
 
-    private static final EventSink SINK = ServiceLoader.load(EventSink.class, Events.class.getClassLoader()).findFirst()
-            .orElseGet(SystemLoggerSink::new);
+    private static final EventSink SINK = sink();
 
     private Events() {
     }
@@ -31,13 +30,32 @@ public final class Events {
         log(topic, System.Logger.Level.WARNING, message, null, keyValues);
     }
 
-    /** Logs through the sink; an event must never break what it reports on, so a failing sink is ignored. */
+    /**
+     * Logs through the sink. An event must never break what it reports on (a cache update, a
+     * drain), so whatever a sink throws is dropped, linkage errors included (a binding built for
+     * SLF4J 2 meeting an SLF4J 1.7 API): only the JVM's own errors go on.
+     */
     public static void log(String topic, System.Logger.Level level, String message, Throwable error, Object... keyValues) {
         try {
             SINK.log(topic, level, message, keyValues, error);
-        } catch (RuntimeException ignored) {
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (Throwable ignored) {
             // a logging failure is not the caller's
         }
+    }
+
+    /** The first sink {@code ServiceLoader} finds and can load; {@code System.Logger} otherwise. */
+    private static EventSink sink() {
+        try {
+            for (EventSink found : ServiceLoader.load(EventSink.class, Events.class.getClassLoader())) {
+                return found;
+            }
+        } catch (java.util.ServiceConfigurationError | LinkageError broken) {
+            System.getLogger(Events.class.getName()).log(System.Logger.Level.WARNING,
+                    "Bulwark's event sink could not be loaded; events go through System.Logger: " + broken);
+        }
+        return new SystemLoggerSink();
     }
 
     /** {@code message key=value key=value}, through {@code System.Logger}. */

@@ -60,18 +60,24 @@ class BulwarkEventsTest {
                 }).toList();
     }
 
+    /** Writes a document whole, as a publisher would: a poll never sees it half-written. */
+    private static void writeWhole(Path file, String content) throws java.io.IOException {
+        Path next = Files.writeString(file.resolveSibling(file.getFileName() + ".next"), content);
+        Files.move(next, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
     @Test
     void policyUpdatesAndRefusalsAreEventsWithTheirFields() throws Exception {
         PolicyRegistry<CircuitBreaker, CircuitBreakerConfig> breakers = CircuitBreakers.registry(CircuitBreakerConfig.defaults());
         Path dir = Files.createDirectories(center.resolve("config/prod/orders/breakers"));
         try (DirectoryPolicySource source = DirectoryPolicySource.of(center, Duration.ofMillis(50));
                 LivePolicies live = LivePolicies.breakers(breakers, source, "/config/prod/orders/breakers/")) {
-            Files.writeString(dir.resolve("grpc:user-service.json"), "{\"failureThreshold\": 8}");
+            writeWhole(dir.resolve("grpc:user-service.json"), "{\"failureThreshold\": 8}");
             await().atMost(Duration.ofSeconds(10)).until(() -> !logged(Events.POLICY, "policy updated").isEmpty());
             assertThat(logged(Events.POLICY, "policy updated").get(0)).containsEntry("kind", "breakers")
                     .containsEntry("name", "grpc:user-service").containsEntry("level", "INFO").containsKey("revision");
 
-            Files.writeString(dir.resolve("grpc:user-service.json"), "{\"failureThreshold\": 0}");
+            writeWhole(dir.resolve("grpc:user-service.json"), "{\"failureThreshold\": 0}");
             await().atMost(Duration.ofSeconds(10)).until(() -> !logged(Events.POLICY, "policy refused").isEmpty());
             assertThat(logged(Events.POLICY, "policy refused").get(0)).containsEntry("level", "WARN")
                     .containsEntry("name", "grpc:user-service")
