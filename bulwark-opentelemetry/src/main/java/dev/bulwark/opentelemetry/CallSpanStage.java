@@ -17,19 +17,21 @@ import java.util.concurrent.CompletableFuture;
  * happen inside it), ended with the call's outcome. Its parent is the context's
  * {@link CallTracing#OTEL_CONTEXT}, or OpenTelemetry's current context.
  *
- * <p>A call inside a trace that is not sampled follows its parent's decision, as OpenTelemetry's
- * default parent-based sampler does, without asking the SDK: it starts no span, records nothing
- * and allocates nothing, and its parent's context is what goes downstream (so the services after
- * it see the same "not sampled" trace and do not start traces of their own).
+ * <p>Under OpenTelemetry's default parent-based sampler, a call inside a trace that is not sampled
+ * follows its parent's decision without asking the SDK ({@link UnsampledParents}): it starts no
+ * span, records nothing and allocates nothing, and its parent's context is what goes downstream
+ * (so the services after it see the same "not sampled" trace and do not start traces of their own).
  */
 final class CallSpanStage implements Stage {
     static final AttributeKey<String> CHAIN = AttributeKey.stringKey("bulwark.chain");
     static final AttributeKey<Long> ATTEMPTS = AttributeKey.longKey("bulwark.attempts");
 
     private final Tracer tracer;
+    private final UnsampledParents unsampled;
 
-    CallSpanStage(Tracer tracer) {
+    CallSpanStage(Tracer tracer, UnsampledParents unsampled) {
         this.tracer = tracer;
+        this.unsampled = unsampled;
     }
 
     @Override
@@ -45,7 +47,7 @@ final class CallSpanStage implements Stage {
     @Override
     public Object call(Invocation invocation) throws Exception {
         Context parent = parentOf(invocation.context());
-        if (CallTracing.inUnsampledTrace(parent)) {
+        if (unsampled.skip(parent)) {
             // Same thread to the end: the attempts and the transports find the parent where this found it.
             return invocation.proceed();
         }
@@ -75,7 +77,7 @@ final class CallSpanStage implements Stage {
     @Override
     public CompletableFuture<Object> callAsync(Invocation invocation) {
         Context parent = parentOf(invocation.context());
-        if (CallTracing.inUnsampledTrace(parent)) {
+        if (unsampled.skip(parent)) {
             // Attempts may run on other threads, where the current context is not this one: carry it in the call's.
             CallContext context = invocation.context();
             return context.get(CallTracing.OTEL_CONTEXT) != null ? invocation.proceedAsync()

@@ -36,9 +36,11 @@ public final class CallTracing {
     static final CallContext.Key<CallSpan> CALL_SPAN = CallContext.key("bulwark.callSpan");
 
     private final Tracer tracer;
+    private final UnsampledParents unsampled;
 
-    private CallTracing(Tracer tracer) {
+    private CallTracing(Tracer tracer, UnsampledParents unsampled) {
         this.tracer = tracer;
+        this.unsampled = unsampled;
     }
 
     /**
@@ -52,24 +54,15 @@ public final class CallTracing {
         return span.isValid() ? span.getTraceId() : "";
     }
 
-    /**
-     * {@code parent} is a span of a trace its root decided not to sample: what follows takes the
-     * same decision (as OpenTelemetry's default parent-based sampler would) without a span of its
-     * own, and sends the parent's context on.
-     */
-    static boolean inUnsampledTrace(Context parent) {
-        SpanContext span = Span.fromContext(parent).getSpanContext();
-        return span.isValid() && !span.isSampled();
-    }
-
     /** Tracing on {@code openTelemetry}'s tracer provider. */
     public static CallTracing create(OpenTelemetry openTelemetry) {
-        return new CallTracing(Check.notNull("openTelemetry", openTelemetry).getTracer("dev.bulwark"));
+        Check.notNull("openTelemetry", openTelemetry);
+        return new CallTracing(openTelemetry.getTracer("dev.bulwark"), UnsampledParents.of(openTelemetry));
     }
 
     /** The stage of the call's span; it takes the outermost place in a chain. */
     public Stage callStage() {
-        return new CallSpanStage(tracer);
+        return new CallSpanStage(tracer, unsampled);
     }
 
     /** The stage of each attempt's span; it runs after the pick, so it knows the endpoint. */

@@ -63,10 +63,12 @@ public final class GrpcTracing {
     };
 
     private final Tracer tracer;
+    private final UnsampledParents unsampled;
     private final TextMapPropagator propagator;
 
     private GrpcTracing(OpenTelemetry otel) {
         this.tracer = otel.getTracer("dev.bulwark.grpc");
+        this.unsampled = UnsampledParents.of(otel);
         this.propagator = otel.getPropagators().getTextMapPropagator();
     }
 
@@ -81,7 +83,7 @@ public final class GrpcTracing {
             public <ReqT, RespT> ClientCall<ReqT, RespT> interceptCall(MethodDescriptor<ReqT, RespT> method,
                     CallOptions options, Channel next) {
                 Context current = Context.current();
-                if (CallTracing.inUnsampledTrace(current)) {
+                if (unsampled.skip(current)) {
                     return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
                         @Override
                         public void start(Listener<RespT> listener, Metadata headers) {
@@ -116,9 +118,9 @@ public final class GrpcTracing {
             public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(ServerCall<ReqT, RespT> call, Metadata headers,
                     ServerCallHandler<ReqT, RespT> next) {
                 Context remote = propagator.extract(Context.root(), headers, GETTER);
-                boolean unsampled = CallTracing.inUnsampledTrace(remote);
-                Span span = unsampled ? Span.getInvalid() : start(call.getMethodDescriptor(), SpanKind.SERVER, remote);
-                Context mine = unsampled ? remote : remote.with(span); // an unsampled caller: its context, no span of our own
+                boolean skip = unsampled.skip(remote);
+                Span span = skip ? Span.getInvalid() : start(call.getMethodDescriptor(), SpanKind.SERVER, remote);
+                Context mine = skip ? remote : remote.with(span); // an unsampled caller: its context, no span of our own
                 AtomicBoolean ended = new AtomicBoolean();
                 ServerCall<ReqT, RespT> closing = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
                     @Override

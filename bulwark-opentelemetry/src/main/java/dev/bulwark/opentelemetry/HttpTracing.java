@@ -46,11 +46,13 @@ public final class HttpTracing {
     };
 
     private final Tracer tracer;
+    private final UnsampledParents unsampled;
     private final TextMapPropagator propagator;
     private final CallTracing calls;
 
     private HttpTracing(OpenTelemetry otel) {
         this.tracer = otel.getTracer("dev.bulwark.http");
+        this.unsampled = UnsampledParents.of(otel);
         this.propagator = otel.getPropagators().getTextMapPropagator();
         this.calls = CallTracing.create(otel);
     }
@@ -79,7 +81,7 @@ public final class HttpTracing {
             @Override
             public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
                 Context remote = propagator.extract(Context.root(), exchange, GETTER);
-                if (CallTracing.inUnsampledTrace(remote)) {
+                if (unsampled.skip(remote)) {
                     try (Scope ignored = remote.makeCurrent()) { // an unsampled caller: its context, no span of our own
                         chain.doFilter(exchange);
                     }

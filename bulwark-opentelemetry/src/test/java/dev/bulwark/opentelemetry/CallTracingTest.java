@@ -203,6 +203,21 @@ class CallTracingTest {
     }
 
     @Test
+    void aSamplerThatSamplesUnderUnsampledParentsStillGetsToDecide() {
+        OpenTelemetrySdk always = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
+                .setSampler(Sampler.alwaysOn()).addSpanProcessor(SimpleSpanProcessor.create(exported)).build()).build();
+        SpanContext unsampled = SpanContext.createFromRemoteParent("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
+                TraceFlags.getDefault(), TraceState.getDefault());
+        Pipeline<String> pipeline = CallTracing.create(always).applyTo(Pipeline.<String>builder("always")).build();
+        try (Scope ignored = Context.root().with(Span.wrap(unsampled)).makeCurrent()) {
+            pipeline.call(() -> "ok");
+        }
+        assertThat(exported.getFinishedSpanItems()).extracting(SpanData::getName).as("always on samples it")
+                .containsExactlyInAnyOrder("always", "attempt 1");
+        assertThat(named(exported.getFinishedSpanItems(), "always").getParentSpanId()).isEqualTo(unsampled.getSpanId());
+    }
+
+    @Test
     void aCallInAnUnsampledTraceAllocatesNoMoreThanAnUntracedOne() {
         SpanContext unsampled = SpanContext.createFromRemoteParent("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
                 TraceFlags.getDefault(), TraceState.getDefault());
