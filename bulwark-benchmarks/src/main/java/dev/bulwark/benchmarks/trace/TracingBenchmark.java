@@ -68,7 +68,7 @@ public class TracingBenchmark {
     public void setUp() {
         boolean sampled = !stack.equals("traced-unsampled-root");
         OpenTelemetrySdk otel = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder()
-                .setSampler(sampled ? Sampler.alwaysOn() : Sampler.alwaysOff())
+                .setSampler(sampled ? Sampler.parentBased(Sampler.alwaysOn()) : Sampler.alwaysOff()) // the SDK's default, or off
                 .addSpanProcessor(SimpleSpanProcessor.create(new Dropping())).build()).build();
         tracer = otel.getTracer("bench");
         Pipeline.Builder<String> b = Pipeline.<String>builder("traced");
