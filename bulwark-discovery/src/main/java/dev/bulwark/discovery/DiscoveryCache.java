@@ -34,6 +34,7 @@ import java.util.function.Consumer;
 public final class DiscoveryCache implements AutoCloseable {
 
     private final ServiceRegistry registry;
+    private static final int LOGGED_ONE_BY_ONE = 10;
     private final String service;
     private final Scheduler scheduler;
     private final Ticker ticker;
@@ -62,6 +63,7 @@ public final class DiscoveryCache implements AutoCloseable {
     private boolean confirmPending;
     private volatile boolean closed;
     private Watch watch;
+    private final List<Change> changes = new ArrayList<>(); // adopted, not yet logged; guarded by lock
     private Scheduler.Cancellable nextResync;
 
     private DiscoveryCache(Builder b) {
@@ -216,6 +218,7 @@ public final class DiscoveryCache implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        logChanges();
         if (!confirming) {
             scheduleResync();
         }
@@ -241,6 +244,7 @@ public final class DiscoveryCache implements AutoCloseable {
         } finally {
             lock.unlock();
         }
+        logChanges();
     }
 
     private static void applyTo(Map<String, ServiceInstance> instances, RegistryEvent event) {
@@ -267,7 +271,7 @@ public final class DiscoveryCache implements AutoCloseable {
         if (next.equals(current)) {
             return;
         }
-        logChanges(current, next);
+        changes.add(new Change(current, Map.copyOf(next)));
         current = Map.copyOf(next);
         snapshot = List.copyOf(next.values());
         for (Consumer<List<ServiceInstance>> l : listeners.all()) {
@@ -284,9 +288,15 @@ public final class DiscoveryCache implements AutoCloseable {
         if (!degraded && watchLive) {
             currentAtNanos = ticker.read(); // the live watch kept the data current until this moment
         }
-        boolean first = !degraded;
-        degraded = true;
-        lastError = what + ": " + error;
+        boolean first;
+        lock.lock();
+        try {
+            first = !degraded;
+            degraded = true;
+            lastError = what + ": " + error;
+        } finally {
+            lock.unlock();
+        }
         // The first failure of an outage is a warning; the retries that follow, until one succeeds, are detail.
         Events.log(Events.REGISTRY, first ? System.Logger.Level.WARNING : System.Logger.Level.DEBUG, "registry unavailable", null,
                 "service", service, "operation", what, "error", String.valueOf(error), "serving", snapshot.size());
@@ -300,21 +310,54 @@ public final class DiscoveryCache implements AutoCloseable {
         degraded = false;
     }
 
-    /** Logs each instance added, removed or changed between two lists; called under lock. */
-    private void logChanges(Map<String, ServiceInstance> before, Map<String, ServiceInstance> after) {
-        for (Map.Entry<String, ServiceInstance> e : after.entrySet()) {
-            ServiceInstance was = before.get(e.getKey());
-            if (was == null || !was.equals(e.getValue())) {
-                ServiceInstance i = e.getValue();
-                Events.info(Events.DISCOVERY, was == null ? "instance added" : "instance updated", "service", service,
-                        "instance", i.id(), "address", i.host() + ":" + i.port(), "health", i.health());
+    /** Two lists the cache held one after the other, to be logged outside the lock. */
+    private record Change(Map<String, ServiceInstance> before, Map<String, ServiceInstance> after) {
+    }
+
+    /**
+     * Logs the changes adopted since the last call, outside the lock: each instance added,
+     * updated or removed, or, when one change moved more than {@value #LOGGED_ONE_BY_ONE}
+     * instances (a first read of a large service), one line with the counts.
+     */
+    private void logChanges() {
+        List<Change> adopted;
+        lock.lock();
+        try {
+            if (changes.isEmpty()) {
+                return;
             }
+            adopted = new ArrayList<>(changes);
+            changes.clear();
+        } finally {
+            lock.unlock();
         }
-        for (String gone : before.keySet()) {
-            if (!after.containsKey(gone)) {
-                Events.info(Events.DISCOVERY, "instance removed", "service", service, "instance", gone);
+        for (Change change : adopted) {
+            List<ServiceInstance> added = new ArrayList<>();
+            List<ServiceInstance> updated = new ArrayList<>();
+            List<String> removed = new ArrayList<>();
+            change.after().forEach((id, instance) -> {
+                ServiceInstance was = change.before().get(id);
+                if (was == null) {
+                    added.add(instance);
+                } else if (!was.equals(instance)) {
+                    updated.add(instance);
+                }
+            });
+            change.before().keySet().stream().filter(id -> !change.after().containsKey(id)).forEach(removed::add);
+            if (added.size() + updated.size() + removed.size() > LOGGED_ONE_BY_ONE) {
+                Events.info(Events.DISCOVERY, "instances changed", "service", service, "added", added.size(),
+                        "updated", updated.size(), "removed", removed.size(), "instances", change.after().size());
+                continue;
             }
+            added.forEach(i -> instanceEvent("instance added", i));
+            updated.forEach(i -> instanceEvent("instance updated", i));
+            removed.forEach(id -> Events.info(Events.DISCOVERY, "instance removed", "service", service, "instance", id));
         }
+    }
+
+    private void instanceEvent(String message, ServiceInstance i) {
+        Events.info(Events.DISCOVERY, message, "service", service, "instance", i.id(), "address", i.host() + ":" + i.port(),
+                "health", i.health());
     }
 
     private void scheduleResync() {

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * {@code policy updated}, {@code policy refused}, {@code policy deleted}, {@code config center
  * unavailable} and {@code resumed} ({@code dev.bulwark.events.policy}); {@code registry
  * unavailable} and {@code resumed} ({@code dev.bulwark.events.registry}); {@code instance added},
- * {@code updated} and {@code removed}, {@code empty list refused} ({@code dev.bulwark.events.discovery});
+ * {@code updated} and {@code removed} (or {@code instances changed} with counts, for more than ten at
+ * once), {@code empty list refused} ({@code dev.bulwark.events.discovery});
  * {@code server draining} with its {@code step}, {@code serving} and {@code not serving}
  * ({@code dev.bulwark.events.server}). Any other Bulwark message goes through
  * {@code System.Logger}, which this module routes to SLF4J.

@@ -101,5 +101,14 @@ class BulwarkEventsTest {
             assertThat(logged(Events.DISCOVERY, "instance removed").get(0)).containsEntry("instance", "orders-1");
             assertThat(cache.instances()).extracting(ServiceInstance::id).containsExactly("orders-2");
         }
+
+        for (int i = 0; i < 12; i++) {
+            registry.register(ServiceInstance.builder("search", "10.0.1." + i, 8080).id("search-" + i).build());
+        }
+        try (DiscoveryCache cache = DiscoveryCache.builder(registry, "search").build().start()) {
+            assertThat(logged(Events.DISCOVERY, "instances changed")).as("a large first read is one line").singleElement()
+                    .satisfies(f -> assertThat(f).containsEntry("service", "search").containsEntry("added", 12));
+            assertThat(logged(Events.DISCOVERY, "instance added")).noneMatch(f -> f.get("service").equals("search"));
+        }
     }
 }
