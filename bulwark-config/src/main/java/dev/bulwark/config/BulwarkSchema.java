@@ -18,7 +18,7 @@ import java.time.Duration;
  * Every key Bulwark knows. Bulwark's own sections ({@code breakers}, {@code retries},
  * {@code limiters}, {@code bulkheads}, {@code timeouts}, {@code stale-caches}, {@code pools},
  * {@code registry}, {@code http},
- * {@code trace}, {@code logging}, {@code config-center}) sit beside the reference framework's
+ * {@code trace}, {@code logging}, {@code config-center}, {@code dashboard}) sit beside the reference framework's
  * {@code server}, {@code client} and {@code nacos}, which load as that framework writes them.
  */
 final class BulwarkSchema {
@@ -45,7 +45,8 @@ final class BulwarkSchema {
             .add("http", http())
             .add("trace", trace())
             .add("logging", logging())
-            .add("config-center", configCenter());
+            .add("config-center", configCenter())
+            .add("dashboard", dashboard());
 
     private BulwarkSchema() {
     }
@@ -228,6 +229,14 @@ final class BulwarkSchema {
                 .leaf("total-size-cap", size(1024, 1024 * GIB), GIB, "rotated files kept in all")
                 .add("levels", new Named(new Spec.Leaf(choice("trace", "debug", "info", "warn", "error", "off"), null, false,
                         "the level"), "levels by logger name", "."));
+    }
+
+    private static Section dashboard() {
+        return new Section("the dashboard's status endpoint: GET {path}/status, a JSON snapshot of the live policies and discovery")
+                .leaf("enabled", bool(), false, "serve it")
+                .leaf("bind", text(), "127.0.0.1", "the address to listen on (loopback unless you mean otherwise)")
+                .leaf("port", integer(0, 65_535), 9_464, "the port (0: a free one)")
+                .leaf("path", text(), "/bulwark", "where it is served");
     }
 
     private static Section configCenter() {

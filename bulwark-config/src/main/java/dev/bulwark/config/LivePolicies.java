@@ -54,12 +54,14 @@ public final class LivePolicies implements AutoCloseable {
     private static final String SUFFIX = ".json";
 
     private final String prefix;
+    private final String kind;
     private final PolicySource.Subscription subscription;
     private final Map<String, PolicyStatus> statuses = new ConcurrentHashMap<>();
     private final AtomicLong refusals = new AtomicLong();
 
     private <P, C> LivePolicies(PolicyRegistry<P, C> registry, PolicyDocuments.Kind<C> kind, PolicySource source, String prefix) {
         this.prefix = prefix;
+        this.kind = kind.section();
         C baseDefault = registry.defaultConfig();
         // What each name ran before its first document (its own config from the application, or
         // none): a deleted document brings that back.
@@ -154,6 +156,11 @@ public final class LivePolicies implements AutoCloseable {
     public static String directory(String root, String env, String service, String kind) {
         return normalize(String.join("/", Check.notNull("root", root).replaceAll("/+$", ""), Check.name("env", env),
                 Check.name("service", service), Check.name("kind", kind)));
+    }
+
+    /** The kind of policy followed: {@code breakers}, {@code retries}, {@code limiters} or {@code bulkheads}. */
+    public String kind() {
+        return kind;
     }
 
     /** What {@code name} runs from the center; empty when no document for it was ever seen. */

@@ -215,6 +215,7 @@ final class PolicySettings {
             problems.add(new Problem("trace.jaeger-endpoint", jaeger.text(), jaeger.origin(),
                     "nothing: Jaeger takes OTLP, so set trace.otlp-endpoint (TRACE_OTLP_ENDPOINT) to http://<jaeger>:4318/v1/traces"));
         }
+        checkDashboard(c, problems);
         String center = c.get(List.of("config-center", "type"), String.class).orElse("none");
         if (!center.equals("none")) {
             List<String> needed = new ArrayList<>(List.of("env", "service"));
@@ -228,6 +229,19 @@ final class PolicySettings {
             if (center.equals("nacos")) {
                 nacosNames(c, problems);
             }
+        }
+    }
+
+    /** The dashboard's address and path are ones it can listen on and serve. */
+    private static void checkDashboard(BulwarkConfig c, List<Problem> problems) {
+        Setting path = c.setting(List.of("dashboard", "path"));
+        if (path != null && !path.text().matches("(/[A-Za-z0-9._~-]+)+")) {
+            problems.add(new Problem("dashboard.path", path.text(), path.origin(),
+                    "a path such as /bulwark: '/' then letters, digits, '.', '_', '~' or '-', no '/' at the end"));
+        }
+        Setting bind = c.setting(List.of("dashboard", "bind"));
+        if (bind != null && !bind.text().matches("[A-Za-z0-9.\\-]{1,253}|[0-9A-Fa-f:.]{2,45}")) {
+            problems.add(new Problem("dashboard.bind", bind.text(), bind.origin(), "a host name or an IP address (127.0.0.1, ::1, 0.0.0.0)"));
         }
     }
 

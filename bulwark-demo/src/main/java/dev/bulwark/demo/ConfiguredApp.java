@@ -5,6 +5,7 @@ import dev.bulwark.breaker.CircuitBreakerConfig;
 import dev.bulwark.config.BulwarkConfig;
 import dev.bulwark.config.ConfigException;
 import dev.bulwark.config.ConfiguredRuntime;
+import dev.bulwark.config.DashboardServer;
 import dev.bulwark.config.GrpcSettings;
 import dev.bulwark.config.HttpSettings;
 import dev.bulwark.config.PolicySources;
@@ -22,12 +23,14 @@ import dev.bulwark.registry.PolicyRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +58,7 @@ public final class ConfiguredApp implements AutoCloseable {
     private final BulwarkChannel channel;
     private final PolicyRegistry<CircuitBreaker, CircuitBreakerConfig> breakers;
     private final String policyDirectory;
+    private final DashboardServer dashboard; // null unless dashboard.enabled
 
     private ConfiguredApp(BulwarkConfig config) {
         this.config = config;
@@ -67,6 +71,7 @@ public final class ConfiguredApp implements AutoCloseable {
         this.channel = GrpcSettings.channel(config, "echo", runtime.discovery()).build();
         this.breakers = EventLog.breakers(runtime.breakers());
         this.policyDirectory = runtime.livePolicies().isEmpty() ? "(no config center)" : PolicySources.directory(config, "breakers");
+        this.dashboard = DashboardServer.start(runtime).orElse(null);
     }
 
     /** Starts the application from {@code yaml} (named {@code sourceName} in messages) and {@code environment}. */
@@ -95,6 +100,11 @@ public final class ConfiguredApp implements AutoCloseable {
         return policyDirectory;
     }
 
+    /** Where the dashboard's status is served; empty when the configuration does not enable it. */
+    Optional<URI> dashboardStatus() {
+        return Optional.ofNullable(dashboard).map(DashboardServer::statusUri);
+    }
+
     int grpcPort() {
         return server.port();
     }
@@ -110,6 +120,9 @@ public final class ConfiguredApp implements AutoCloseable {
 
     @Override
     public void close() {
+        if (dashboard != null) {
+            dashboard.close();
+        }
         channel.shutdownNow();
         http.close();
         server.close();
@@ -148,6 +161,7 @@ public final class ConfiguredApp implements AutoCloseable {
         try (app) {
             out.println("gRPC server on 127.0.0.1:" + app.grpcPort() + "; breakers follow " + app.policyDirectory()
                     + " (" + app.config().value("config-center.type").orElse("none") + ")");
+            app.dashboardStatus().ifPresent(uri -> out.println("status of every policy and service at " + uri));
             long end = System.nanoTime() + duration.toNanos();
             long nextReport = 0;
             while (System.nanoTime() - end < 0) {

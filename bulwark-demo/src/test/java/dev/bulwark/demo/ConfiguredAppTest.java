@@ -48,6 +48,14 @@ class ConfiguredAppTest {
             assertThat(catalog.config().halfOpenSuccesses()).isEqualTo(3);
             assertThat(catalog.state()).as("changed live, state kept").isEqualTo(State.FORCED_OPEN);
             assertThat(app.breakers().get(ConfiguredApp.HTTP_BREAKER)).isSameAs(catalog);
+
+            java.net.URI status = app.dashboardStatus().orElseThrow();
+            String json = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(status).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            com.fasterxml.jackson.databind.JsonNode breaker = new com.fasterxml.jackson.databind.ObjectMapper().readTree(json)
+                    .path("breakers").path(ConfiguredApp.HTTP_BREAKER);
+            assertThat(breaker.path("state").asText()).as("the dashboard's status").isEqualTo("FORCED_OPEN");
+            assertThat(breaker.path("fromCenter").path("key").asText()).endsWith("http:catalog.json");
         }
     }
 }

@@ -120,6 +120,11 @@ public final class ServiceDiscovery implements AutoCloseable {
         return () -> cache.removeListener(onChange);
     }
 
+    /** The services asked for so far, each with its cache. */
+    public java.util.Set<String> services() {
+        return java.util.Set.copyOf(services.keySet());
+    }
+
     /** The cache of {@code service}, started on first use. */
     public DiscoveryCache cache(String service) {
         return entry(service).cache;
