@@ -36,6 +36,7 @@ import java.util.regex.Pattern;
  * {@code curl} reads; the page itself is not built yet.
  *
  * <pre>{@code
+ * ConfiguredRuntime runtime = ConfiguredRuntime.start(config);
  * Optional<DashboardServer> dashboard = DashboardServer.start(runtime);   // when dashboard.enabled
  * dashboard.ifPresent(d -> System.out.println("status at " + d.statusUri()));
  * }</pre>
