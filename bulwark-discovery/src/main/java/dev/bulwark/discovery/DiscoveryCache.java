@@ -271,8 +271,9 @@ public final class DiscoveryCache implements AutoCloseable {
         if (next.equals(current)) {
             return;
         }
-        changes.add(new Change(current, Map.copyOf(next)));
-        current = Map.copyOf(next);
+        Map<String, ServiceInstance> adopted = Map.copyOf(next);
+        changes.add(new Change(current, adopted));
+        current = adopted;
         snapshot = List.copyOf(next.values());
         for (Consumer<List<ServiceInstance>> l : listeners.all()) {
             try {
