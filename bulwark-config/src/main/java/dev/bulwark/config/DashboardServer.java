@@ -9,6 +9,7 @@ import dev.bulwark.breaker.CircuitBreakerMetrics;
 import dev.bulwark.bulkhead.Bulkhead;
 import dev.bulwark.discovery.CacheStats;
 import dev.bulwark.discovery.DiscoveryCache;
+import dev.bulwark.discovery.ServiceInstance;
 import dev.bulwark.internal.Check;
 import dev.bulwark.ratelimit.TokenBucket;
 import dev.bulwark.retry.Retry;
@@ -46,7 +47,8 @@ import java.util.regex.Pattern;
  * shows no secret (no setting of the configuration, only the policies' own figures).
  */
 public final class DashboardServer implements AutoCloseable {
-    private static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
+    static final Pattern PATH = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
+    static final String PATH_ALLOWED = "a path such as /bulwark: '/' then letters, digits, '.', '_', '~' or '-', no '/' at the end";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ConfiguredRuntime runtime;
@@ -78,7 +80,7 @@ public final class DashboardServer implements AutoCloseable {
         Check.notNull("runtime", runtime);
         Check.notNull("address", address);
         if (path == null || !PATH.matcher(path).matches()) {
-            throw new InvalidConfigException("path", path, "a path such as /bulwark: '/' then letters, digits, '.', '_', '~' or '-'");
+            throw new InvalidConfigException("path", path, PATH_ALLOWED);
         }
         HttpServer server;
         try {
@@ -215,9 +217,10 @@ public final class DashboardServer implements AutoCloseable {
 
     private static Map<String, Object> service(DiscoveryCache cache) {
         CacheStats stats = cache.stats();
+        List<ServiceInstance> instances = cache.instances();
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("instances", cache.instances().size());
-        out.put("serving", cache.instances().stream().filter(i -> i.health().isServing()).count());
+        out.put("instances", instances.size());
+        out.put("serving", instances.stream().filter(i -> i.health().isServing()).count());
         out.put("degraded", stats.degraded());
         out.put("dataAgeMs", TimeUnit.NANOSECONDS.toMillis(stats.dataAgeNanos()));
         out.put("lastError", stats.lastError());

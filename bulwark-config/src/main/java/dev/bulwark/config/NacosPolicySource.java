@@ -21,7 +21,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 
 /**
  * A config center on Nacos config (server 3.0 or later): key
@@ -52,8 +51,6 @@ import java.util.regex.Pattern;
  */
 public final class NacosPolicySource implements PolicySource {
     private static final System.Logger LOG = System.getLogger("dev.bulwark.config");
-    private static final Pattern DATA_ID = Pattern.compile("[A-Za-z0-9_.:\\-]{1,256}");
-    private static final Pattern GROUP = Pattern.compile("[A-Za-z0-9_.:\\-]{1,128}");
     private static final long READ_TIMEOUT_MS = 3_000;
 
     private final ConfigService config;
@@ -99,8 +96,8 @@ public final class NacosPolicySource implements PolicySource {
     }
 
     private static String checkedGroup(String group) {
-        if (group == null || !GROUP.matcher(group).matches()) {
-            throw new InvalidConfigException("group", group, "a Nacos group: 1 to 128 letters, digits, '_', '-', '.' and ':'");
+        if (group == null || !NacosNames.GROUP.matcher(group).matches()) {
+            throw new InvalidConfigException("group", group, "a Nacos group: 1 to 128 " + NacosNames.CHARACTERS_ALLOWED);
         }
         return group;
     }
@@ -115,9 +112,9 @@ public final class NacosPolicySource implements PolicySource {
         Check.notNull("prefix", prefix);
         Check.notNull("listener", listener);
         String dataIdPrefix = dataIdOf(prefix);
-        if (!dataIdPrefix.isEmpty() && !DATA_ID.matcher(dataIdPrefix).matches()) {
-            throw new InvalidConfigException("prefix", prefix,
-                    "a path whose parts are Nacos data id characters: letters, digits, '_', '-', '.' and ':'");
+        if (!dataIdPrefix.isEmpty() && !NacosNames.DATA_ID.matcher(dataIdPrefix).matches()) {
+            throw new InvalidConfigException("prefix", prefix, "a path whose parts are Nacos data id characters: "
+                    + NacosNames.CHARACTERS_ALLOWED);
         }
         PrefixWatch watch = new PrefixWatch(prefix, dataIdPrefix, listener);
         return watches.start(watch::start, watch::close);
@@ -213,7 +210,7 @@ public final class NacosPolicySource implements PolicySource {
                 return;
             }
             listWhenReady(existing, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READ_TIMEOUT_MS));
-            if (down && "UP".equals(config.getServerStatus())) {
+            if (down && connected()) {
                 resumed();
             }
         }
@@ -242,13 +239,13 @@ public final class NacosPolicySource implements PolicySource {
 
         /** The watch was refused: the connection is down, or (when it is up) the server cannot fuzzy-watch. */
         private void refused(Exception e) {
-            if ("UP".equals(config.getServerStatus())) {
+            if (connected()) {
                 if (subscribeFailures == 0) {
                     Events.warn(Events.POLICY, "config center refuses the watch", "center", "nacos", "prefix", prefix,
                             "error", String.valueOf(e), "needs", "a Nacos server 3.0 or later (fuzzy watch)");
                 }
             } else {
-                unavailable(new IllegalStateException("the Nacos config client's connection is down", e));
+                connectionDown(e);
             }
         }
 
@@ -281,8 +278,8 @@ public final class NacosPolicySource implements PolicySource {
                 followed.remove(dataId);
                 config.removeListener(dataId, group, documentListener);
                 int failures = readFailures.merge(dataId, 1, Integer::sum);
-                if (!"UP".equals(config.getServerStatus())) {
-                    unavailable(new IllegalStateException("the Nacos config client's connection is down", e));
+                if (!connected()) {
+                    connectionDown(e);
                 } else if (failures == 1) {
                     Events.warn(Events.POLICY, "policy document unreadable", "center", "nacos",
                             "key", prefix + dataId.substring(dataIdPrefix.length()), "error", String.valueOf(e));
@@ -318,12 +315,20 @@ public final class NacosPolicySource implements PolicySource {
             if (closed) {
                 return;
             }
-            boolean up = "UP".equals(config.getServerStatus());
-            if (!up) {
-                unavailable(new IllegalStateException("the Nacos config client's connection is down"));
+            if (!connected()) {
+                connectionDown(null);
             } else if (down && watching) {
                 resumed();
             }
+        }
+
+        private boolean connected() {
+            return "UP".equals(config.getServerStatus());
+        }
+
+        /** The client's connection is down ({@code cause}: the call that found it so, if one did). */
+        private void connectionDown(Exception cause) {
+            unavailable(new IllegalStateException("the Nacos config client's connection is down", cause));
         }
 
         private void resumed() {

@@ -235,9 +235,8 @@ final class PolicySettings {
     /** The dashboard's address and path are ones it can listen on and serve. */
     private static void checkDashboard(BulwarkConfig c, List<Problem> problems) {
         Setting path = c.setting(List.of("dashboard", "path"));
-        if (path != null && !path.text().matches("(/[A-Za-z0-9._~-]+)+")) {
-            problems.add(new Problem("dashboard.path", path.text(), path.origin(),
-                    "a path such as /bulwark: '/' then letters, digits, '.', '_', '~' or '-', no '/' at the end"));
+        if (path != null && !DashboardServer.PATH.matcher(path.text()).matches()) {
+            problems.add(new Problem("dashboard.path", path.text(), path.origin(), DashboardServer.PATH_ALLOWED));
         }
         Setting bind = c.setting(List.of("dashboard", "bind"));
         if (bind != null && !bind.text().matches("[A-Za-z0-9.\\-]{1,253}|[0-9A-Fa-f:.]{2,45}")) {
@@ -247,19 +246,19 @@ final class PolicySettings {
 
     /** Nacos spells keys as data ids and groups: letters, digits, '_', '-', '.' and ':' only. */
     private static void nacosNames(BulwarkConfig c, List<Problem> problems) {
-        String dataIdChars = "[A-Za-z0-9_.:\\-]";
+        String dataIdChars = NacosNames.CHARACTER;
         Map<String, String> rules = new LinkedHashMap<>();
         rules.put("env", dataIdChars + "+");
         rules.put("service", dataIdChars + "+");
         rules.put("root", "/?(" + dataIdChars + "+/?)*");
-        rules.put("group", dataIdChars + "{1,128}");
-        rules.put("namespace", "[A-Za-z0-9_\\-]{1,64}");
+        rules.put("group", NacosNames.GROUP.pattern());
+        rules.put("namespace", NacosNames.NAMESPACE.pattern());
         rules.forEach((key, rule) -> {
             Setting setting = c.setting(List.of("config-center", key));
             if (setting != null && !setting.text().matches(rule)) {
                 problems.add(new Problem("config-center." + key, setting.text(), setting.origin(), key.equals("namespace")
                         ? "a Nacos namespace id: 1 to 64 letters, digits, '_' and '-'"
-                        : "letters, digits, '_', '-', '.' and ':' (Nacos names" + (key.equals("root") ? ", between slashes)" : ")")
+                        : NacosNames.CHARACTERS_ALLOWED + " (Nacos names" + (key.equals("root") ? ", between slashes)" : ")")
                                 + (key.equals("group") ? ", at most 128" : "")));
             }
         });

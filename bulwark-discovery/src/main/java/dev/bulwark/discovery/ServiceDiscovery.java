@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -121,8 +122,8 @@ public final class ServiceDiscovery implements AutoCloseable {
     }
 
     /** The services asked for so far, each with its cache. */
-    public java.util.Set<String> services() {
-        return java.util.Set.copyOf(services.keySet());
+    public Set<String> services() {
+        return Set.copyOf(services.keySet());
     }
 
     /** The cache of {@code service}, started on first use. */
